@@ -1,0 +1,155 @@
+"""Headers, MultiDict and UploadFile: the containers a Request hands to handlers."""
+from __future__ import annotations
+
+import os
+import shutil
+from typing import IO, Any, Iterable, Iterator, Mapping, TypeVar
+
+from ..errors import BadRequestKeyError
+
+_T = TypeVar("_T")
+_MISSING: Any = object()
+
+
+class MultiDict(Mapping[str, Any]):
+    """An immutable mapping where a key may carry several values.
+
+    ``md[key]`` and ``md.get(key)`` give the first value, ``md.getlist(key)`` all
+    of them. A missing key raises :class:`~wolfpy.errors.BadRequestKeyError`, which
+    is a ``KeyError`` for Python and a 400 for the client.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, items: Iterable[tuple[str, Any]] = ()) -> None:
+        data: dict[str, list[Any]] = {}
+        for key, value in items:
+            bucket = data.get(key)
+            if bucket is None:
+                data[key] = [value]
+            else:
+                bucket.append(value)
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._data[key][0]
+        except KeyError:
+            raise BadRequestKeyError(key) from None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        bucket = self._data.get(key)
+        return bucket[0] if bucket else default
+
+    def getlist(self, key: str) -> list[Any]:
+        return list(self._data.get(key, ()))
+
+    def items(self, multi: bool = False) -> Any:  # type: ignore[override]
+        if multi:
+            return [(k, v) for k, vs in self._data.items() for v in vs]
+        return [(k, vs[0]) for k, vs in self._data.items()]
+
+    def to_dict(self, flat: bool = True) -> dict[str, Any]:
+        if flat:
+            return {k: vs[0] for k, vs in self._data.items()}
+        return {k: list(vs) for k, vs in self._data.items()}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"MultiDict({self.items(multi=True)!r})"
+
+
+class Headers(Mapping[str, str]):
+    """Case-insensitive, read-only request headers.
+
+    Built from a list of ``(name, value)`` string pairs with lower-case names.
+    Repeated headers are joined with ``", "`` by ``[]``/``get`` and available
+    one by one through :meth:`getlist`.
+    """
+
+    __slots__ = ("_raw", "_map")
+
+    def __init__(self, raw: Iterable[tuple[str, str]] = ()) -> None:
+        self._raw = [(k.lower(), v) for k, v in raw]
+        self._map: dict[str, str] | None = None
+
+    def _mapping(self) -> dict[str, str]:
+        m = self._map
+        if m is None:
+            m = {}
+            for k, v in self._raw:
+                m[k] = f"{m[k]}, {v}" if k in m else v
+            self._map = m
+        return m
+
+    def __getitem__(self, key: str) -> str:
+        return self._mapping()[key.lower()]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._mapping().get(key.lower(), default)
+
+    def getlist(self, key: str) -> list[str]:
+        key = key.lower()
+        return [v for k, v in self._raw if k == key]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._mapping()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
+
+    def raw(self) -> list[tuple[str, str]]:
+        return list(self._raw)
+
+    def __repr__(self) -> str:
+        return f"Headers({self._raw!r})"
+
+
+class UploadFile:
+    """A file sent in a multipart form.
+
+    Its bytes live in a spooled temporary file: in memory while small, on disk
+    past the threshold. ``filename`` is the client's name, for display only:
+    :meth:`save` needs an explicit destination and never derives a path from it.
+    """
+
+    __slots__ = ("filename", "content_type", "size", "headers", "file")
+
+    def __init__(self, filename: str, content_type: str, file: IO[bytes], size: int,
+                 headers: Mapping[str, str] | None = None) -> None:
+        self.filename = filename
+        self.content_type = content_type
+        self.file = file
+        self.size = size
+        self.headers = dict(headers or {})
+
+    def read(self, size: int = -1) -> bytes:
+        return self.file.read(size)
+
+    def seek(self, offset: int) -> int:
+        return self.file.seek(offset)
+
+    def save(self, path: str | os.PathLike[str]) -> int:
+        """Copy the upload to ``path`` (a file path chosen by the application)."""
+        self.file.seek(0)
+        with open(path, "wb") as out:
+            shutil.copyfileobj(self.file, out)
+        self.file.seek(0)
+        return self.size
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __repr__(self) -> str:
+        return f"<UploadFile {self.filename!r} {self.content_type} {self.size} bytes>"

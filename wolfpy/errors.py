@@ -97,3 +97,14 @@ class BadRequestKeyError(BadRequest, KeyError):
 
     def __str__(self) -> str:
         return f"400: missing field: {self.key}"
+
+
+_BY_STATUS: dict[int, type[HTTPError]] = {
+    400: BadRequest, 404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+}
+
+
+def http_error(status: int, message: str | None = None, **kwargs: Any) -> HTTPError:
+    """The most specific HTTPError class for ``status``."""
+    return _BY_STATUS.get(status, HTTPError)(status, message, **kwargs)

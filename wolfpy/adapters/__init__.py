@@ -1,0 +1,1 @@
+"""Server adapters: the only modules that touch WSGI ``environ`` or ASGI ``scope``/``receive``/``send``."""

@@ -1,0 +1,307 @@
+"""ASGI 3 adapter: http, websocket and lifespan scopes → the App."""
+from __future__ import annotations
+
+import logging
+import tempfile
+from typing import Any
+from urllib.parse import quote
+
+from ..errors import BadRequest, HTTPError, PayloadTooLarge
+from ..http.body import BodyReader
+from ..http.datastructures import Headers
+from ..http.request import Request
+from ..realtime.websocket import WebSocket, WebSocketDisconnect
+
+log = logging.getLogger("wolfpy")
+
+_SAFE_PATH = "/:@!$&'()*+,;=-._~"
+_BODY_KEY = "wolfpy.body"
+_SPOOL = 1024 * 1024
+
+
+class ASGIIO:
+    """How a Request reads what it needs out of an ASGI scope, on demand."""
+
+    @staticmethod
+    def headers(scope: Any) -> Headers:
+        return Headers([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
+
+    @staticmethod
+    def client(scope: Any) -> tuple[str, int] | None:
+        client = scope.get("client")
+        return (client[0], client[1]) if client else None
+
+    @staticmethod
+    def scheme(scope: Any) -> str:
+        return scope.get("scheme") or ("ws" if scope["type"] == "websocket" else "http")
+
+    @staticmethod
+    def host(scope: Any) -> str:
+        for k, v in scope["headers"]:
+            if k == b"host":
+                return v.decode("latin-1")
+        server = scope.get("server")
+        if not server:
+            return "localhost"
+        host, port = server[0], server[1]
+        return host if port in (80, 443, None) else f"{host}:{port}"
+
+    @staticmethod
+    def content_length(scope: Any) -> int | None:
+        for k, v in scope["headers"]:
+            if k == b"content-length":
+                if not v.isdigit():
+                    raise BadRequest(message="invalid Content-Length header")
+                return int(v)
+        return None
+
+    @staticmethod
+    def body(scope: Any, limit: int) -> BodyReader:
+        buffered = scope.get(_BODY_KEY)
+        if buffered is None:
+            return BodyReader(lambda n: b"", 0, limit)
+        return BodyReader(buffered.read, None, limit)
+
+
+IO = ASGIIO()
+
+
+def _path(scope: Any) -> str:
+    raw = scope.get("raw_path")
+    if raw:
+        return raw.decode("latin-1").partition("?")[0]
+    return quote(scope["path"].encode("utf-8"), safe=_SAFE_PATH)
+
+
+class _Buffer:
+    """The request body read ahead of dispatch: bytes in memory, or a spooled file."""
+
+    __slots__ = ("_file", "_data", "_pos")
+
+    def __init__(self, chunks: list[bytes] | None, file: Any = None) -> None:
+        self._data = b"".join(chunks) if chunks is not None else b""
+        self._file = file
+        self._pos = 0
+
+    def read(self, n: int = -1) -> bytes:
+        if self._file is not None:
+            return self._file.read(n)
+        end = len(self._data) if n < 0 else self._pos + n
+        chunk = self._data[self._pos:end]
+        self._pos += len(chunk)
+        return chunk
+
+
+def _has_body(scope: Any) -> bool:
+    for k, v in scope["headers"]:
+        if k == b"content-length":
+            return v != b"0"
+        if k == b"transfer-encoding":
+            return True
+    return False
+
+
+async def _read_body(receive: Any, limit: int) -> _Buffer:
+    chunks: list[bytes] = []
+    size = 0
+    spool = None
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise BadRequest(message="the client disconnected before sending the whole body")
+        chunk = message.get("body", b"")
+        more = message.get("more_body", False)
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
+        if spool is not None:
+            spool.write(chunk)
+        else:
+            chunks.append(chunk)
+            if size > _SPOOL:
+                spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)
+                for c in chunks:
+                    spool.write(c)
+                chunks = []
+    if spool is not None:
+        spool.seek(0)
+        return _Buffer(None, spool)
+    return _Buffer(chunks)
+
+
+class ASGIAdapter:
+    """``app.asgi``: an ASGI 3 application around one App."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self.http(scope, receive, send)
+        elif kind == "websocket":
+            await self.websocket(scope, receive, send)
+        elif kind == "lifespan":
+            await self.lifespan(scope, receive, send)
+
+    async def http(self, scope: Any, receive: Any, send: Any) -> None:
+        app = self.app
+        if not app._started:
+            await app.startup()
+        method = scope["method"]
+        request = Request(app, IO, scope, method, _path(scope), scope["query_string"].decode("latin-1"))
+        response = None
+        close = False
+        if _has_body(scope):
+            limit = app.settings.limits.max_body_size
+            try:
+                declared = IO.content_length(scope)
+                if declared is not None and declared > limit:
+                    raise PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
+                scope[_BODY_KEY] = await _read_body(receive, limit)
+            except HTTPError as exc:
+                response = app.error_response(request, exc)
+                close = True
+        if response is None:
+            response = await app.handle_async(request)
+            if request._files:
+                request.close()
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.header_list()]
+        if close:
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        body = response.body
+        if method == "HEAD":
+            if hasattr(body, "close"):
+                body.close()
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if type(body) is bytes:
+            await send({"type": "http.response.body", "body": body})
+            return
+        try:
+            if hasattr(body, "__aiter__"):
+                async for chunk in body:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            else:
+                for chunk in body:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        await send({"type": "http.response.body", "body": b""})
+
+    async def websocket(self, scope: Any, receive: Any, send: Any) -> None:
+        app = self.app
+        if not app._started:
+            await app.startup()
+        request = Request(app, IO, scope, "GET", _path(scope), scope["query_string"].decode("latin-1"))
+        transport = _Transport(receive, send)
+        found = None
+        try:
+            if _origin_allowed(request, app):
+                found = app.match_websocket(request)
+        except HTTPError:
+            found = None
+        if found is None:
+            await transport.reject()
+            return
+        route, params = found
+        ws = WebSocket(request, transport, app.settings.security.websocket_max_message)
+        try:
+            await route.websocket(ws, **params)
+        except WebSocketDisconnect:
+            pass
+        except Exception:
+            log.exception("unhandled exception in WebSocket %s", request.raw_path)
+            if ws.accepted and not ws.closed:
+                await ws.close(1011, "internal error")
+            elif not ws.accepted:
+                await transport.reject()
+            return
+        if not ws.accepted:
+            await transport.reject()
+        elif not ws.closed and not transport.disconnected:
+            await ws.close(1000)
+
+    async def lifespan(self, scope: Any, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.app.startup()
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.app.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def _origin_allowed(request: Request, app: Any) -> bool:
+    """A browser's WebSocket from another site is refused (cross-site WebSocket hijacking)."""
+    origin = request.headers.get("origin")
+    if not origin:
+        return True  # not a browser: no ambient credentials to abuse
+    origin_host = origin.partition("://")[2].rstrip("/")
+    if origin_host == request.host:
+        return True
+    allowed = app.settings.app.allowed_hosts
+    bare = origin_host.rsplit(":", 1)[0] if not origin_host.endswith("]") else origin_host
+    return origin_host in allowed or bare in allowed
+
+
+class _Transport:
+    """The ASGI side of a WebSocket."""
+
+    def __init__(self, receive: Any, send: Any) -> None:
+        self._receive = receive
+        self._send = send
+        self._connected = False
+        self.disconnected = False
+
+    async def _await_connect(self) -> None:
+        if not self._connected:
+            message = await self._receive()
+            if message["type"] != "websocket.connect":
+                self.disconnected = True
+                raise WebSocketDisconnect(1006)
+            self._connected = True
+
+    async def reject(self) -> None:
+        try:
+            await self._await_connect()
+        except WebSocketDisconnect:
+            return
+        await self._send({"type": "websocket.close", "code": 1008})
+
+    async def accept(self, subprotocol: str | None, headers: list[tuple[str, str]]) -> None:
+        await self._await_connect()
+        message: dict[str, Any] = {"type": "websocket.accept", "subprotocol": subprotocol}
+        if headers:
+            message["headers"] = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+        await self._send(message)
+
+    async def receive(self) -> tuple[str, Any]:
+        message = await self._receive()
+        kind = message["type"]
+        if kind == "websocket.disconnect":
+            self.disconnected = True
+            return "close", message.get("code", 1000)
+        if message.get("text") is not None:
+            return "text", message["text"]
+        return "bytes", message.get("bytes") or b""
+
+    async def send(self, kind: str, data: Any) -> None:
+        if self.disconnected:
+            raise WebSocketDisconnect(1006)
+        key = "text" if kind == "text" else "bytes"
+        await self._send({"type": "websocket.send", key: data})
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.disconnected:
+            return
+        await self._send({"type": "websocket.close", "code": code, "reason": reason})

@@ -1,0 +1,435 @@
+"""The App: loads a project's routes, freezes middleware chains, dispatches requests."""
+from __future__ import annotations
+
+import html
+import logging
+import os
+import sys
+import threading
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import context
+from .concurrency import ThreadRunner, run_blocking
+from .config import Settings
+from .errors import ConfigError, HTTPError, RouteLoadError, WolfPyError
+from .adapters.wsgi import serve_wsgi
+from .handlers import (Endpoint, bind_params, is_async_callable, make_async_call, make_sync_call,
+                       module_endpoints)
+from .http.response import HTML, JSON, Response, dumps
+from .middleware import build_async, build_sync
+from .middleware.builtin import build_builtins
+from .project import Project
+from .routing.loader import ModuleLoader, middleware_of, scan
+from .routing.patterns import parse_path
+from .routing.router import Router
+
+log = logging.getLogger("wolfpy")
+
+_AUTO = ("HEAD", "OPTIONS")
+
+
+class Route:
+    """One URL: its endpoints per method, an optional WebSocket handler, its middleware."""
+
+    __slots__ = ("name", "segments", "source", "endpoints", "websocket", "middleware",
+                 "sync_table", "async_table", "sync_405", "async_405", "allow", "api", "ws_converters")
+
+    def __init__(self, name: str, segments: tuple, source: str, endpoints: dict[str, Endpoint],
+                 websocket: Callable[..., Any] | None = None, middleware: list[Any] | None = None,
+                 api: bool = False) -> None:
+        self.name = name
+        self.segments = segments
+        self.source = source
+        self.endpoints = endpoints
+        self.websocket = websocket
+        self.middleware = middleware or []
+        self.api = api
+        methods = [m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+                   if m in endpoints or (m == "HEAD" and "GET" in endpoints) or m == "OPTIONS"]
+        self.allow = ", ".join(methods)
+        self.sync_table: dict[str, Callable[[Any], Response]] = {}
+        self.async_table: dict[str, Callable[[Any], Any]] = {}
+        self.sync_405: Any = None
+        self.async_405: Any = None
+        self.ws_converters: tuple = ()
+
+    @property
+    def methods(self) -> list[str]:
+        return [m.strip() for m in self.allow.split(",")]
+
+
+class App:
+    """A WolfPy application: a WSGI callable, with ``app.asgi`` as its ASGI 3 twin.
+
+    Args:
+        project: the project folder (a :class:`Project` or a path); None for a
+            single-file app that only uses :meth:`route`.
+        settings: explicit settings; by default read from the project.
+        debug, secret_key: shortcuts overriding ``[app] debug`` / ``secret_key``.
+    """
+
+    def __init__(self, project: Project | str | os.PathLike[str] | None = None,
+                 settings: Settings | None = None, *, debug: bool | None = None,
+                 secret_key: str | None = None) -> None:
+        if project is not None and not isinstance(project, Project):
+            project = Project(project)
+        self.project: Project | None = project
+        if settings is None:
+            settings = Settings.load(project) if project is not None else Settings.load(None)
+        overrides: dict[str, Any] = {}
+        if debug is not None:
+            overrides["debug"] = debug
+        if secret_key is not None:
+            overrides["secret_key"] = secret_key
+        if overrides:
+            settings = settings.override(app=overrides)
+        self.settings = settings
+        self.router = Router()
+        self.routes: list[Route] = []
+        self.middleware: list[Any] = []
+        self.on_startup: list[Callable[[], Any]] = []
+        self.on_shutdown: list[Callable[[], Any]] = []
+        self.threads = ThreadRunner()
+        self._loader = ModuleLoader(project.root) if project is not None else None
+        self._frozen = False
+        self._freeze_lock = threading.Lock()
+        self._started = False
+        self._sync_404: Any = None
+        self._async_404: Any = None
+        self._asgi: Any = None
+        self._templates: Any = None
+        self.template_dirs: list[Path] = []
+
+    # -- building ------------------------------------------------------------
+    def load_routes(self) -> "App":
+        """Import every file under ``routes/`` and register its endpoints."""
+        if self.project is None:
+            raise WolfPyError("load_routes() needs a project folder")
+        root = str(self.project.root)
+        if root not in sys.path:
+            sys.path.insert(0, root)
+        assert self._loader is not None
+        mw_cache: dict[Path, list[Any]] = {}
+        for rf in scan(self.project.routes):
+            module = self._loader.load(rf.path)
+            endpoints = module_endpoints(module, rf.segments, rf.rel)
+            websocket = getattr(module, "websocket", None)
+            if not endpoints and websocket is None:
+                raise RouteLoadError(
+                    f"{rf.rel}: defines no handler (get, post, put, patch, delete or websocket); "
+                    "name helper modules with a leading underscore")
+            middleware: list[Any] = []
+            for mw_path in rf.middleware_files:
+                if mw_path not in mw_cache:
+                    rel = Path(self.project.root.name, mw_path.relative_to(self.project.root)).as_posix()
+                    mw_cache[mw_path] = middleware_of(self._loader.load(mw_path), rel)
+                middleware.extend(mw_cache[mw_path])
+            self._add(Route(rf.name, rf.segments, rf.rel, endpoints, websocket, middleware,
+                            api=bool(getattr(module, "api", False))))
+        return self
+
+    def _add(self, route: Route) -> None:
+        if self._frozen:
+            raise WolfPyError("routes cannot be added after the app has started serving")
+        if route.websocket is not None and not is_async_callable(route.websocket):
+            raise RouteLoadError(f"{route.source}: websocket() must be an async function")
+        self.routes.append(route)
+        self.router.add(route.segments, route, route.source, route.name)
+
+    def route(self, path: str, methods: Iterable[str] | None = None, *, name: str | None = None,
+              api: bool = False, status: int | None = None) -> Callable[[Any], Any]:
+        """Register a handler for ``path`` (``/hello/{name}``, ``/items/{id:int}``)."""
+        try:
+            segments = parse_path(path)
+        except ValueError as exc:
+            raise RouteLoadError(str(exc)) from None
+        wanted = [m.upper() for m in (methods or ["GET"])]
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            source = f"app.route({path!r}) {getattr(func, '__module__', '?')}.{func.__qualname__}"
+            endpoints = {m: Endpoint(func, m, segments, source, api=api, status=status)
+                         for m in wanted if m != "WEBSOCKET"}
+            websocket = func if "WEBSOCKET" in wanted else None
+            existing = next((r for r in self.routes if r.segments == segments), None)
+            if existing is not None and not self._frozen:
+                clash = set(existing.endpoints) & set(endpoints)
+                if clash:
+                    raise RouteLoadError(f"{existing.source} and {source} both handle "
+                                         f"{', '.join(sorted(clash))} {path}")
+                existing.endpoints.update(endpoints)
+                if websocket is not None:
+                    existing.websocket = websocket
+                existing.allow = Route(existing.name, segments, source, existing.endpoints).allow
+            else:
+                self._add(Route(name or path, segments, source, endpoints, websocket, api=api))
+            return func
+        return decorator
+
+    def api_route(self, path: str, methods: Iterable[str] | None = None, *, status: int = 200,
+                  name: str | None = None) -> Callable[[Any], Any]:
+        """Like :meth:`route`, for a JSON API handler: return values and errors are JSON."""
+        return self.route(path, methods, name=name, api=True, status=status)
+
+    def websocket_route(self, path: str, *, name: str | None = None) -> Callable[[Any], Any]:
+        return self.route(path, ["WEBSOCKET"], name=name)
+
+    def add_middleware(self, middleware: Any) -> None:
+        """Add app-wide middleware (after the built-ins, before folder middleware)."""
+        if self._frozen:
+            raise WolfPyError("middleware cannot be added after the app has started serving")
+        self.middleware.append(middleware)
+
+    # -- freezing ----------------------------------------------------------------
+    def freeze(self) -> "App":
+        """Compile the router and every middleware chain; done once, before serving."""
+        if self._frozen:
+            return self
+        with self._freeze_lock:
+            if self._frozen:
+                return self
+            self.settings.ensure_secret_key()
+            self.router.compile()
+            builtins = build_builtins(self, list(self.settings.middleware.builtin))
+            global_mw = builtins + self.middleware
+            for route in self.routes:
+                self._build_route(route, global_mw + route.middleware)
+            self._sync_404, self._async_404 = self._chains(global_mw, self._not_found_terminal, False)
+            self._frozen = True
+        return self
+
+    def _chains(self, layers: list[Any], endpoint: Callable[[Any], Any], is_async: bool) -> tuple[Any, Any]:
+        async_call = build_async(layers, endpoint, is_async, self.threads.run)
+        all_sync = not is_async and all(_sync_ok(mw) for mw in layers)
+        if all_sync:
+            sync_call = build_sync(layers, endpoint)
+        else:
+            inline = build_async(layers, endpoint, is_async, _inline)
+
+            def sync_call(request: Any, _c: Any = inline) -> Response:
+                return run_blocking(_c(request))
+        return sync_call, async_call
+
+    def _build_route(self, route: Route, layers: list[Any]) -> None:
+        for method, ep in route.endpoints.items():
+            make = make_async_call if ep.is_async else make_sync_call
+            call = make(ep, self.error_response, self._not_found_terminal)
+            route.sync_table[method], route.async_table[method] = self._chains(layers, call, ep.is_async)
+        if route.websocket is not None and "GET" not in route.endpoints:
+            def upgrade_required(request: Any) -> Response:
+                return self.error_response(request, HTTPError(
+                    426, "this URL is a WebSocket endpoint: connect with a WebSocket client "
+                         "(WebSockets need an ASGI server such as uvicorn)",
+                    headers={"upgrade": "websocket"}))
+            route.sync_table["GET"], route.async_table["GET"] = self._chains(layers, upgrade_required, False)
+        if "HEAD" not in route.endpoints and "GET" in route.endpoints:
+            route.sync_table["HEAD"] = route.sync_table["GET"]
+            route.async_table["HEAD"] = route.async_table["GET"]
+        if "OPTIONS" not in route.endpoints:
+            allow = route.allow
+
+            def options(request: Any) -> Response:
+                return Response(b"", 204, [("allow", allow)], HTML)
+            route.sync_table["OPTIONS"], route.async_table["OPTIONS"] = self._chains(layers, options, False)
+
+        def not_allowed(request: Any, _route: Route = route) -> Response:
+            return self.error_response(request, HTTPError(405, headers={"allow": _route.allow}))
+        route.sync_405, route.async_405 = self._chains(layers, not_allowed, False)
+        if route.websocket is not None:
+            route.ws_converters = bind_params(route.websocket, route.segments, route.source)[0]
+
+    # -- dispatch ----------------------------------------------------------------
+    def handle(self, request: Any) -> Response:
+        """Dispatch a request synchronously (the WSGI path). Never raises."""
+        token = context.set_request(request)
+        try:
+            found = self.router.match(request.raw_path)
+            if found is None:
+                return self._no_route(request)
+            entry, request.params = found
+            route = request.route = entry.target
+            call = route.sync_table.get(request.method) or route.sync_405
+            return call(request)
+        except HTTPError as exc:
+            return self.error_response(request, exc)
+        except Exception as exc:
+            return self.server_error(request, exc)
+        finally:
+            context.reset_request(token)
+
+    async def handle_async(self, request: Any) -> Response:
+        """Dispatch a request on the event loop (the ASGI path). Never raises."""
+        token = context.set_request(request)
+        try:
+            found = self.router.match(request.raw_path)
+            if found is None:
+                return await self._no_route_async(request)
+            entry, request.params = found
+            route = request.route = entry.target
+            call = route.async_table.get(request.method) or route.async_405
+            return await call(request)
+        except HTTPError as exc:
+            return self.error_response(request, exc)
+        except Exception as exc:
+            return self.server_error(request, exc)
+        finally:
+            context.reset_request(token)
+
+    def _canonical(self, request: Any) -> Response | None:
+        """308 to the path without its trailing slash, when that path is a route."""
+        path = request.raw_path
+        if len(path) > 1 and path.endswith("/"):
+            target = "/" + path.strip("/")  # collapse leading slashes: never "//host"
+            if self.router.match(target) is not None:
+                qs = request.query_string
+                return Response(b"", 308, [("location", target + ("?" + qs if qs else ""))], HTML)
+        return None
+
+    def _no_route(self, request: Any) -> Response:
+        return self._canonical(request) or self._sync_404(request)
+
+    async def _no_route_async(self, request: Any) -> Response:
+        return self._canonical(request) or await self._async_404(request)
+
+    def _not_found_terminal(self, request: Any) -> Response:
+        return self.error_response(request, HTTPError(404))
+
+    def match_websocket(self, request: Any) -> tuple[Route, dict[str, Any]] | None:
+        """The WebSocket route for ``request`` with converted params, or None."""
+        found = self.router.match(request.raw_path)
+        if found is None or found[0].target.websocket is None:
+            return None
+        route = found[0].target
+        params: dict[str, Any] = {}
+        for name, conv in route.ws_converters:
+            value = found[1].get(name, "")
+            if conv is not None:
+                try:
+                    value = conv(value)
+                except (ValueError, TypeError, OverflowError):
+                    return None
+            params[name] = value
+        request.params = {**found[1], **params}
+        request.route = route
+        return route, params
+
+    # -- errors ------------------------------------------------------------------
+    def wants_json(self, request: Any) -> bool:
+        route = request.route
+        if route is not None:
+            ep = route.endpoints.get(request.method)
+            if (ep is not None and ep.api) or route.api:
+                return True
+        return request.prefers_json()
+
+    def error_response(self, request: Any, exc: HTTPError) -> Response:
+        """The response for an HTTP error: JSON for API callers, an HTML page otherwise."""
+        status, message = exc.status, exc.message
+        headers = list(exc.headers.items())
+        if self.wants_json(request):
+            payload: dict[str, Any] = {"status": status, "message": message}
+            if exc.fields:
+                payload["fields"] = exc.fields
+            return Response(dumps({"error": payload}), status, headers, JSON)
+        title = html.escape(f"{status} {_phrase(status)}")
+        body = (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>"
+                f"<body><h1>{title}</h1><p>{html.escape(message)}</p></body></html>")
+        return Response(body.encode(), status, headers, HTML)
+
+    def server_error(self, request: Any, exc: BaseException) -> Response:
+        log.error("unhandled exception in %s %s", request.method, request.raw_path, exc_info=exc)
+        if self.settings.debug:
+            trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            if self.wants_json(request):
+                return Response(dumps({"error": {"status": 500, "message": str(exc),
+                                                 "traceback": trace}}), 500, None, JSON)
+            body = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>500 Internal Server "
+                    "Error</title></head><body><h1>500 Internal Server Error</h1>"
+                    f"<pre>{html.escape(trace)}</pre></body></html>")
+            return Response(body.encode(), 500, None, HTML)
+        return self.error_response(request, HTTPError(500))
+
+    # -- helpers -----------------------------------------------------------------
+    def url_for(self, name: str, **params: Any) -> str:
+        """The URL of the route ``name`` (``"posts/[id]"``) with ``params`` filled in."""
+        if not self.router.compiled:
+            self.router.compile()
+        return self.router.url_for(name, params)
+
+    @property
+    def templates(self) -> Any:
+        """The App's Mako template lookup (created on first use)."""
+        if self._templates is None:
+            from .templating import Templates
+            self._templates = Templates(self)
+        return self._templates
+
+    # -- lifecycle ---------------------------------------------------------------
+    async def startup(self) -> None:
+        self.freeze()
+        if self._started:
+            return
+        self._started = True
+        for hook in self.on_startup:
+            result = hook()
+            if hasattr(result, "__await__"):
+                await result
+
+    async def shutdown(self) -> None:
+        for hook in self.on_shutdown:
+            result = hook()
+            if hasattr(result, "__await__"):
+                await result
+        self.threads.shutdown()
+
+    # -- server interfaces ---------------------------------------------------------
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        if not self._frozen:
+            self.freeze()
+            if not self._started and self.on_startup:
+                run_blocking(self.startup())
+        return serve_wsgi(self, environ, start_response)
+
+    @property
+    def asgi(self) -> Any:
+        """This app as an ASGI 3 application (http, websocket, lifespan)."""
+        if self._asgi is None:
+            from .adapters.asgi import ASGIAdapter
+            self._asgi = ASGIAdapter(self)
+        return self._asgi
+
+    def __repr__(self) -> str:
+        where = self.project.root if self.project else "single-file"
+        return f"<App {where} routes={len(self.routes)}>"
+
+
+def _sync_ok(mw: Any) -> bool:
+    from .middleware import is_sync_capable
+    return is_sync_capable(mw)
+
+
+async def _inline(func: Callable[[Any], Response], request: Any) -> Response:
+    return func(request)
+
+
+def _phrase(status: int) -> str:
+    from .http.status import reason_phrase
+    return reason_phrase(status)
+
+
+def load(path: str | os.PathLike[str] = ".", *, settings: Settings | None = None) -> App:
+    """Load the project containing ``path`` and return its frozen :class:`App`.
+
+    Raises:
+        ConfigError: no project, bad settings, a missing secret key in
+            production, or a route conflict (the message is one line).
+    """
+    project = Project.discover(path)
+    app = App(project, settings)
+    app.load_routes()
+    app.freeze()
+    return app
+
+
+__all__ = ["App", "Route", "load", "ConfigError"]

@@ -1,0 +1,328 @@
+"""Settings: ``wolfpy.toml`` merged with environment overrides and ``.env``.
+
+Precedence, lowest first: built-in defaults, ``wolfpy.toml``, ``.env`` (in
+development only, never overriding the real environment), the conventional
+variables (``DATABASE_URL``, ``REDIS_URL``, ``MONGO_URL``, ``WOLFPY_SECRET_KEY``)
+and ``WOLFPY_<SECTION>_<KEY>``. Every value remembers where it came from, for
+``wolfpy config show``.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from .errors import ConfigError
+from .http.limits import Limits
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MIN_SECRET_KEY_LENGTH = 32
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "app": {
+        "name": "wolfpy",
+        "debug": False,
+        "secret_key": "",
+        "fallback_secret_keys": [],
+        "allowed_hosts": [],
+        "max_body_size": 16 * 1024 * 1024,
+    },
+    "database": {"url": "sqlite:///db.sqlite3"},
+    "redis": {"url": ""},
+    "mongo": {"url": ""},
+    "session": {"backend": "cookie", "lifetime": 14 * 24 * 3600, "idle_timeout": 0},
+    "security": {
+        "trusted_proxies": [],
+        "max_json_size": 1024 * 1024,
+        "max_json_depth": 64,
+        "max_form_field_size": 500_000,
+        "max_form_parts": 1000,
+        "max_files": 100,
+        "websocket_max_message": 64 * 1024,
+    },
+    "realtime": {"backend": "memory"},
+    "logging": {"level": "info"},
+    "admin": {"enabled": True},
+    "docs": {"enabled": True},
+    "plugins": {"enabled": []},
+    "middleware": {"builtin": ["security_headers"]},
+}
+
+# Conventional variables that override one setting each.
+CONVENTIONAL_ENV = {
+    "DATABASE_URL": ("database", "url"),
+    "REDIS_URL": ("redis", "url"),
+    "MONGO_URL": ("mongo", "url"),
+    "WOLFPY_SECRET_KEY": ("app", "secret_key"),
+}
+
+SECRET_KEYS = {"secret_key", "fallback_secret_keys", "password", "url"}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Section(Mapping[str, Any]):
+    """One ``[section]`` of the settings: attribute and item access."""
+
+    __slots__ = ("_name", "_values")
+
+    def __init__(self, name: str, values: dict[str, Any]) -> None:
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_values", values)
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(f"no setting [{self._name}] {key}") from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("settings are read-only once loaded; use Settings.override()")
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"<Section [{self._name}] {sorted(self._values)}>"
+
+
+class Settings:
+    """Merged configuration of one App. Read sections as attributes: ``settings.app.debug``."""
+
+    def __init__(self, values: Mapping[str, Mapping[str, Any]] | None = None,
+                 sources: Mapping[tuple[str, str], str] | None = None) -> None:
+        merged = copy.deepcopy(DEFAULTS)
+        src: dict[tuple[str, str], str] = {
+            (s, k): "default" for s, sec in DEFAULTS.items() for k in sec
+        }
+        for section, table in (values or {}).items():
+            merged.setdefault(section, {}).update(table)
+            for key in table:
+                src[(section, key)] = (sources or {}).get((section, key), "code")
+        self._values = merged
+        self.sources = src
+        self._sections = {name: Section(name, vals) for name, vals in merged.items()}
+        self.limits = self._make_limits()
+
+    # -- loading -----------------------------------------------------------
+    @classmethod
+    def load(cls, project: Any = None, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Read ``project``'s wolfpy.toml, ``.env`` and the environment."""
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, dict[str, Any]] = {}
+        sources: dict[tuple[str, str], str] = {}
+        if project is not None and project.config_file.is_file():
+            toml = _read_toml(project.config_file)
+            for section, table in toml.items():
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{project.config_file}: '{section}' must be a [section] table")
+                values.setdefault(section, {}).update(table)
+                for key in table:
+                    sources[(section, key)] = "wolfpy.toml"
+        # .env only in development: decide debug from what we have so far.
+        debug = _coerce(env.get("WOLFPY_APP_DEBUG", values.get("app", {}).get("debug", False)),
+                        False, "app", "debug")
+        if debug and project is not None and project.env_file.is_file():
+            for key, value in read_dotenv(project.env_file).items():
+                if key not in env:
+                    env[key] = value
+                    sources[("__dotenv__", key)] = ".env"
+        for var, (section, key) in CONVENTIONAL_ENV.items():
+            if env.get(var):
+                values.setdefault(section, {})[key] = env[var]
+                sources[(section, key)] = _env_source(var, sources)
+        known = {**DEFAULTS, **values}
+        for var, raw in env.items():
+            if not var.startswith("WOLFPY_") or var in CONVENTIONAL_ENV:
+                continue
+            target = _split_env_name(var[7:].lower(), known)
+            if target is None:
+                continue
+            section, key = target
+            default = DEFAULTS.get(section, {}).get(key, values.get(section, {}).get(key))
+            values.setdefault(section, {})[key] = _coerce(raw, default, section, key)
+            sources[(section, key)] = _env_source(var, sources)
+        for section, table in values.items():
+            for key, value in table.items():
+                default = DEFAULTS.get(section, {}).get(key)
+                if default is not None:
+                    table[key] = _coerce(value, default, section, key)
+        return cls(values, sources)
+
+    def override(self, **sections: Mapping[str, Any]) -> "Settings":
+        """A copy with some values replaced: ``settings.override(app={"debug": True})``."""
+        values = copy.deepcopy(self._values)
+        sources = dict(self.sources)
+        for section, table in sections.items():
+            values.setdefault(section, {}).update(table)
+            for key in table:
+                sources[(section, key)] = "code"
+        new = Settings()
+        new._values = values
+        new.sources = sources
+        new._sections = {n: Section(n, v) for n, v in values.items()}
+        new.limits = new._make_limits()
+        return new
+
+    # -- access ------------------------------------------------------------
+    def __getattr__(self, name: str) -> Section:
+        sections = self.__dict__.get("_sections")
+        if sections is None or name not in sections:
+            raise AttributeError(f"no settings section [{name}]")
+        return sections[name]
+
+    def get(self, section: str, key: str, default: Any = None) -> Any:
+        return self._values.get(section, {}).get(key, default)
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        return copy.deepcopy(self._values)
+
+    @property
+    def debug(self) -> bool:
+        return bool(self._values["app"]["debug"])
+
+    def _make_limits(self) -> Limits:
+        sec = self._values["security"]
+        return Limits(
+            max_body_size=int(self._values["app"]["max_body_size"]),
+            max_json_size=int(sec["max_json_size"]),
+            max_json_depth=int(sec["max_json_depth"]),
+            max_form_field_size=int(sec["max_form_field_size"]),
+            max_form_parts=int(sec["max_form_parts"]),
+            max_files=int(sec["max_files"]),
+        )
+
+    # -- checks ------------------------------------------------------------
+    def ensure_secret_key(self) -> str:
+        """The secret key; in production a missing or short one is a ConfigError."""
+        key = self._values["app"]["secret_key"]
+        if not self.debug:
+            if not key:
+                raise ConfigError(
+                    "no secret key: set WOLFPY_SECRET_KEY (or [app] secret_key) before running "
+                    "with debug off; generate one with: python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))'"
+                )
+            if len(key) < MIN_SECRET_KEY_LENGTH:
+                raise ConfigError(
+                    f"the secret key is {len(key)} characters long; production needs at least "
+                    f"{MIN_SECRET_KEY_LENGTH} random characters"
+                )
+        elif not key:
+            # Development without a key: an ephemeral one, so signing still works.
+            key = secrets.token_urlsafe(48)
+            self._values["app"]["secret_key"] = key
+            self.sources[("app", "secret_key")] = "generated (development only)"
+        return key
+
+    def masked(self) -> dict[str, dict[str, tuple[Any, str]]]:
+        """Every value with its source; secrets masked. Used by ``wolfpy config show``."""
+        out: dict[str, dict[str, tuple[Any, str]]] = {}
+        for section, table in self._values.items():
+            for key, value in table.items():
+                shown = mask(key, value)
+                out.setdefault(section, {})[key] = (shown, self.sources.get((section, key), "default"))
+        return out
+
+
+def mask(key: str, value: Any) -> Any:
+    """Hide secrets: keys, passwords, and the password part of URLs."""
+    if not value:
+        return value
+    if key in ("secret_key", "fallback_secret_keys") or "password" in key or "token" in key:
+        return "********"
+    if key == "url" and isinstance(value, str) and "@" in value and ":" in value.split("@", 1)[0]:
+        scheme, _, rest = value.partition("://")
+        creds, _, host = rest.rpartition("@")
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:********@{host}"
+    return value
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a ``.env`` file: ``KEY=value`` lines, ``#`` comments, optional quotes."""
+    out: dict[str, str] = {}
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[7:].lstrip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not key.replace("_", "").isalnum():
+            raise ConfigError(f"{path}:{lineno}: expected KEY=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        out[key] = value
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _env_source(var: str, sources: Mapping[tuple[str, str], str]) -> str:
+    return f".env ({var})" if ("__dotenv__", var) in sources else f"env {var}"
+
+
+def _split_env_name(rest: str, known: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``database_url`` -> ("database", "url"), choosing the longest known section name."""
+    best = None
+    for section in known:
+        if rest.startswith(section + "_") and (best is None or len(section) > len(best)):
+            best = section
+    if best is None:
+        return None
+    return best, rest[len(best) + 1:]
+
+
+def _coerce(value: Any, default: Any, section: str, key: str) -> Any:
+    """Convert ``value`` to the type of ``default`` (env vars arrive as strings)."""
+    where = f"[{section}] {key}"
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    if isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        try:
+            return int(str(value).strip().replace("_", ""))
+        except ValueError:
+            raise ConfigError(f"{where}: expected a whole number, got {value!r}") from None
+    if isinstance(default, list):
+        if isinstance(value, list):
+            return value
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        raise ConfigError(f"{where}: expected a list, got {value!r}")
+    if isinstance(default, str) and not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {value!r}")
+    return value

@@ -1,0 +1,212 @@
+"""Route modules → endpoints: the method table, parameter binding, return-value conversion."""
+from __future__ import annotations
+
+import inspect
+import typing
+from typing import Any, Callable
+
+from .errors import HTTPError, RouteLoadError
+from .http.response import HTML, JSON, OCTET, Response, dumps
+from .routing.converters import for_annotation
+from .routing.patterns import CATCHALL, OPTIONAL, PARAM, Segment
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+def is_async_callable(obj: Any) -> bool:
+    while hasattr(obj, "__wrapped__") and not inspect.iscoroutinefunction(obj):
+        obj = obj.__wrapped__
+    if inspect.iscoroutinefunction(obj):
+        return True
+    call = getattr(obj, "__call__", None)
+    return call is not None and not inspect.isfunction(obj) and inspect.iscoroutinefunction(call)
+
+
+class Endpoint:
+    """One handler function for one method of one route."""
+
+    __slots__ = ("func", "method", "is_async", "converters", "pass_params", "api", "status",
+                 "source", "csrf_exempt")
+
+    def __init__(self, func: Callable[..., Any], method: str, segments: tuple[Segment, ...],
+                 source: str, *, api: bool = False, status: int | None = None) -> None:
+        self.func = func
+        self.method = method.upper()
+        self.is_async = is_async_callable(func)
+        self.source = source
+        self.api = bool(getattr(func, "__wolfpy_api__", api))
+        self.status = getattr(func, "__wolfpy_status__", None) or status or 200
+        self.csrf_exempt = bool(getattr(func, "__wolfpy_csrf_exempt__", False))
+        self.converters, self.pass_params = bind_params(func, segments, source)
+
+
+def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...],
+          source: str) -> tuple[tuple[tuple[str, Callable[[str], Any]], ...], bool]:
+    """Which path parameters the handler takes, and how to convert each."""
+    where = f"{source}: {getattr(func, '__name__', 'handler')}()"
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return (), True
+    params = list(sig.parameters.values())
+    if not params or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+        raise RouteLoadError(f"{where} must take the request as its first parameter")
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception as exc:
+        raise RouteLoadError(f"{where}: cannot resolve annotations: {exc}") from None
+    kinds = {s.value: s for s in segments if s.kind in (PARAM, CATCHALL, OPTIONAL)}
+    converters = []
+    takes_all = False
+    for p in params[1:]:
+        if p.kind == p.VAR_KEYWORD:
+            takes_all = True
+            continue
+        seg = kinds.get(p.name)
+        if seg is None:
+            if p.default is p.empty and p.kind != p.VAR_POSITIONAL:
+                raise RouteLoadError(
+                    f"{where}: parameter '{p.name}' is not a path parameter of this route "
+                    f"(the route has: {', '.join(kinds) or 'none'})")
+            continue
+        annotation = hints.get(p.name)
+        try:
+            conv = for_annotation(annotation, seg.kind != PARAM)
+        except TypeError as exc:
+            raise RouteLoadError(f"{where}: parameter '{p.name}': {exc}") from None
+        if conv is None and seg.converter:
+            from .routing.converters import BY_NAME
+            conv = BY_NAME.get(seg.converter)
+            if conv is None:
+                raise RouteLoadError(f"{where}: unknown converter '{seg.converter}'")
+        converters.append((p.name, conv))
+    if takes_all:
+        for name, seg in kinds.items():
+            if name not in {n for n, _ in converters}:
+                converters.append((name, None))
+    return tuple(converters), bool(converters)
+
+
+def to_response(rv: Any, api: bool = False, status: int = 200) -> Response:
+    """A handler's return value → Response (SPEC.md section 3, "Return values")."""
+    t = type(rv)
+    if t is str and not api:
+        return Response(rv.encode(), status, None, HTML)
+    if t is Response or isinstance(rv, Response):
+        return rv
+    if t is dict or t is list:
+        return Response(dumps(rv), status, None, JSON)
+    if rv is None:
+        return Response(b"", 204, None, HTML)
+    if t is bytes:
+        return Response(rv, status, None, OCTET)
+    if t is tuple:
+        if len(rv) == 2:
+            body, code = rv
+            headers = None
+        elif len(rv) == 3:
+            body, code, headers = rv
+        else:
+            raise TypeError("a handler may return (body, status) or (body, status, headers)")
+        resp = to_response(body, api, code)
+        resp.status = code
+        if headers:
+            for k, v in (headers.items() if hasattr(headers, "items") else headers):
+                resp.headers.add(k, v)
+        return resp
+    if api or t is str:
+        return Response(dumps(rv), status, None, JSON)
+    if hasattr(rv, "to_dict") or hasattr(rv, "__dataclass_fields__"):
+        return Response(dumps(rv), status, None, JSON)
+    raise TypeError(f"a handler returned {t.__name__}; return str, dict, list, bytes, None, "
+                    "a tuple or a Response")
+
+
+def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError], Response],
+                   not_found: Callable[[Any], Response]) -> Callable[[Any], Response]:
+    """The innermost layer of a sync chain: bind params, call, convert, catch HTTPError."""
+    func, api, status = endpoint.func, endpoint.api, endpoint.status
+    converters = endpoint.converters
+    if not endpoint.pass_params:
+        if not api and status == 200:
+            def call(request: Any) -> Response:
+                try:
+                    rv = func(request)
+                except HTTPError as exc:
+                    return error_response(request, exc)
+                if type(rv) is str:
+                    return Response(rv.encode(), 200, None, HTML)
+                return to_response(rv)
+        else:
+            def call(request: Any) -> Response:
+                try:
+                    return to_response(func(request), api, status)
+                except HTTPError as exc:
+                    return error_response(request, exc)
+        return call
+
+    def call_with_params(request: Any) -> Response:
+        kwargs = _convert(request, converters)
+        if kwargs is None:
+            return not_found(request)
+        try:
+            return to_response(func(request, **kwargs), api, status)
+        except HTTPError as exc:
+            return error_response(request, exc)
+    return call_with_params
+
+
+def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError], Response],
+                    not_found: Callable[[Any], Response]) -> Callable[[Any], Any]:
+    """Like :func:`make_sync_call` for an ``async def`` handler."""
+    func, api, status = endpoint.func, endpoint.api, endpoint.status
+    converters = endpoint.converters
+    if not endpoint.pass_params:
+        async def acall(request: Any) -> Response:
+            try:
+                rv = await func(request)
+            except HTTPError as exc:
+                return error_response(request, exc)
+            if type(rv) is str and not api:
+                return Response(rv.encode(), 200, None, HTML)
+            return to_response(rv, api, status)
+        return acall
+
+    async def acall_with_params(request: Any) -> Response:
+        kwargs = _convert(request, converters)
+        if kwargs is None:
+            return not_found(request)
+        try:
+            return to_response(await func(request, **kwargs), api, status)
+        except HTTPError as exc:
+            return error_response(request, exc)
+    return acall_with_params
+
+
+def _convert(request: Any, converters: tuple[tuple[str, Any], ...]) -> dict[str, Any] | None:
+    raw = request.params
+    kwargs = {}
+    for name, conv in converters:
+        value = raw.get(name, "")
+        if conv is not None:
+            try:
+                value = conv(value)
+            except (ValueError, TypeError, OverflowError):
+                return None
+        kwargs[name] = value
+    request.params = kwargs if len(kwargs) == len(raw) else {**raw, **kwargs}
+    return kwargs
+
+
+def module_endpoints(module: Any, segments: tuple[Segment, ...], source: str) -> dict[str, Endpoint]:
+    """Every HTTP method function a route module defines, as Endpoints keyed by method."""
+    api = bool(getattr(module, "api", False))
+    out = {}
+    for name in HTTP_METHODS:
+        func = getattr(module, name, None)
+        if func is None:
+            continue
+        if not callable(func):
+            raise RouteLoadError(f"{source}: '{name}' must be a function")
+        out[name.upper()] = Endpoint(func, name, segments, source, api=api)
+    return out

@@ -1,0 +1,79 @@
+"""Cookie header parsing and Set-Cookie rendering.
+
+Parsing is lenient the way browsers are (a bad pair is skipped, not fatal)
+but never invents a name: a pair without ``=`` or with an empty name is
+dropped (cf. Werkzeug CVE-2023-23934, a nameless cookie read as ``__Host-``).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from urllib.parse import unquote
+
+MAX_COOKIES = 200
+
+
+def parse_cookie_header(header: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for count, chunk in enumerate(header.split(";")):
+        if count >= MAX_COOKIES:
+            break
+        name, sep, value = chunk.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        if "%" in value:
+            value = unquote(value)
+        # First occurrence wins: browsers send the most specific path first.
+        out.setdefault(name, value)
+    return out
+
+
+_SAMESITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
+_BAD_NAME = set(' \t\r\n;,="()<>@:\\/[]?{}')
+
+
+def render_set_cookie(
+    name: str,
+    value: str,
+    *,
+    max_age: int | None = None,
+    expires: datetime | None = None,
+    path: str = "/",
+    domain: str | None = None,
+    secure: bool = False,
+    httponly: bool = True,
+    samesite: str | None = "Lax",
+) -> str:
+    """One ``Set-Cookie`` header value. HttpOnly and SameSite=Lax unless told otherwise."""
+    if not name or set(name) & _BAD_NAME or not name.isascii():
+        raise ValueError(f"invalid cookie name {name!r}")
+    if any(c in value for c in ';\r\n"\\') or not value.isascii():
+        raise ValueError("cookie values must be ASCII without ; \" \\ or line breaks "
+                         "(sign or encode them first)")
+    parts = [f"{name}={value}"]
+    if max_age is not None:
+        parts.append(f"Max-Age={int(max_age)}")
+        if expires is None and max_age <= 0:
+            expires = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    if expires is not None:
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=timezone.utc)
+        parts.append("Expires=" + format_datetime(expires.astimezone(timezone.utc), usegmt=True))
+    if domain:
+        parts.append(f"Domain={domain}")
+    if path:
+        parts.append(f"Path={path}")
+    if secure or (samesite or "").lower() == "none":
+        parts.append("Secure")
+    if httponly:
+        parts.append("HttpOnly")
+    if samesite:
+        label = _SAMESITE.get(samesite.lower())
+        if label is None:
+            raise ValueError("samesite must be 'Lax', 'Strict' or 'None'")
+        parts.append(f"SameSite={label}")
+    return "; ".join(parts)

@@ -1,0 +1,331 @@
+"""The Request: lazy, slotted, sans-IO.
+
+An adapter builds a Request from five things it knows cheaply (app, method,
+raw path, query string) plus an opaque ``src`` and the adapter object ``io``
+that can read headers, the client address and the body out of ``src`` on
+demand. Nothing is parsed until a handler asks for it.
+"""
+from __future__ import annotations
+
+import json as _json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, WolfPyError
+from .cookies import parse_cookie_header
+from .datastructures import Headers, MultiDict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..app import App
+
+_EMPTY_MULTI = MultiDict()
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class Request:
+    """An HTTP request as handlers see it. See SPEC.md section 4 for the public attributes."""
+
+    __slots__ = (
+        "app", "method", "raw_path", "query_string", "params", "route", "user", "_src", "_io",
+        "_headers", "_query", "_cookies", "_body", "_form", "_files", "_json", "_path",
+        "_session", "_state", "_stream",
+    )
+
+    def __init__(self, app: "App", io: Any, src: Any, method: str, raw_path: str,
+                 query_string: str) -> None:
+        self.app = app
+        self._io = io
+        self._src = src
+        self.method = method
+        self.raw_path = raw_path
+        self.query_string = query_string
+        self.params: dict[str, Any] = {}
+        self.route: Any = None
+        self.user: Any = None
+        self._headers: Headers | None = None
+        self._query: MultiDict | None = None
+        self._cookies: dict[str, str] | None = None
+        self._body: bytes | None = None
+        self._form: MultiDict | None = None
+        self._files: MultiDict | None = None
+        self._json: Any = _UNSET
+        self._path: str | None = None
+        self._session: Any = None
+        self._state: dict[str, Any] | None = None
+        self._stream: Any = None
+
+    # -- URL ----------------------------------------------------------------
+    @property
+    def path(self) -> str:
+        """The percent-decoded path (``/files/a b``); ``raw_path`` keeps the encoding."""
+        p = self._path
+        if p is None:
+            p = self._path = unquote(self.raw_path) if "%" in self.raw_path else self.raw_path
+        return p
+
+    @property
+    def scheme(self) -> str:
+        return self._io.scheme(self._src)
+
+    @property
+    def host(self) -> str:
+        return self._io.host(self._src)
+
+    @property
+    def url(self) -> str:
+        qs = self.query_string
+        return f"{self.scheme}://{self.host}{self.raw_path}{'?' + qs if qs else ''}"
+
+    @property
+    def is_secure(self) -> bool:
+        return self.scheme in ("https", "wss")
+
+    # -- headers and friends -------------------------------------------------
+    @property
+    def headers(self) -> Headers:
+        h = self._headers
+        if h is None:
+            h = self._headers = self._io.headers(self._src)
+        return h
+
+    @property
+    def query(self) -> MultiDict:
+        q = self._query
+        if q is None:
+            if not self.query_string:
+                q = _EMPTY_MULTI
+            else:
+                from .forms import parse_query
+                q = parse_query(self.query_string, self.app.settings.limits)
+            self._query = q
+        return q
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        c = self._cookies
+        if c is None:
+            header = self.headers.get("cookie")
+            c = self._cookies = parse_cookie_header(header) if header else {}
+        return c
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-cased (``""`` when absent)."""
+        value = self.headers.get("content-type", "")
+        return value.split(";", 1)[0].strip().lower()
+
+    @property
+    def content_length(self) -> int | None:
+        return self._io.content_length(self._src)
+
+    @property
+    def client(self) -> tuple[str, int] | None:
+        """The peer's (host, port) as the server saw it."""
+        return self._io.client(self._src)
+
+    @property
+    def client_ip(self) -> str | None:
+        """The client's address; ``X-Forwarded-For`` counts only from a trusted proxy."""
+        peer = self.client
+        ip = peer[0] if peer else None
+        trusted = self.app.settings.security.trusted_proxies
+        if not trusted or ip not in trusted:
+            return ip
+        forwarded = self.headers.getlist("x-forwarded-for")
+        hops = [h.strip() for value in forwarded for h in value.split(",") if h.strip()]
+        # Walk from the nearest hop; the first address that is not a trusted proxy is the client.
+        for hop in reversed(hops):
+            if hop not in trusted:
+                return hop
+        return hops[0] if hops else ip
+
+    def accepts(self, mime: str) -> bool:
+        """True if the ``Accept`` header allows ``mime`` (no header accepts everything)."""
+        header = self.headers.get("accept")
+        if not header:
+            return True
+        return _accept_quality(header, mime) > 0
+
+    def prefers_json(self) -> bool:
+        """True when the client ranks JSON above HTML (browsers never do)."""
+        header = self.headers.get("accept")
+        if not header:
+            return False
+        return _accept_quality(header, "application/json") > _accept_quality(header, "text/html")
+
+    # -- body ------------------------------------------------------------------
+    def _reader(self) -> Any:
+        stream = self._stream
+        if stream is None:
+            stream = self._stream = self._io.body(self._src, self.app.settings.limits.max_body_size)
+        return stream
+
+    @property
+    def body(self) -> bytes:
+        """The whole body (at most ``max_body_size`` bytes, else 413)."""
+        b = self._body
+        if b is None:
+            b = self._body = self._reader().read(-1)
+        return b
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON; None for an empty body. Malformed JSON is a 400."""
+        value = self._json
+        if value is _UNSET:
+            value = self._json = self._parse_json()
+        return value
+
+    def _parse_json(self) -> Any:
+        ctype = self.content_type
+        if ctype and ctype != "application/json" and not ctype.endswith("+json"):
+            raise UnsupportedMediaType(message=f"expected a JSON body, got {ctype}")
+        limits = self.app.settings.limits
+        length = self.content_length
+        if length is not None and length > limits.max_json_size:
+            raise PayloadTooLarge(message=f"JSON body over the limit of {limits.max_json_size} bytes")
+        raw = self.body
+        if not raw:
+            return None
+        if len(raw) > limits.max_json_size:
+            raise PayloadTooLarge(message=f"JSON body over the limit of {limits.max_json_size} bytes")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest(message="the JSON body is not valid UTF-8") from None
+        try:
+            value = _json.loads(text)
+        except RecursionError:
+            raise BadRequest(message="the JSON body is nested too deeply") from None
+        except ValueError as exc:
+            raise BadRequest(message=f"malformed JSON: {exc}") from None
+        if _too_deep(value, limits.max_json_depth):
+            raise BadRequest(message=f"the JSON body is nested deeper than {limits.max_json_depth}")
+        return value
+
+    @property
+    def form(self) -> MultiDict:
+        """Fields of a urlencoded or multipart body (empty for other bodies)."""
+        if self._form is None:
+            self._parse_form()
+        return self._form  # type: ignore[return-value]
+
+    @property
+    def files(self) -> MultiDict:
+        """Uploaded files of a multipart body: name → UploadFile."""
+        if self._files is None:
+            self._parse_form()
+        return self._files  # type: ignore[return-value]
+
+    def _parse_form(self) -> None:
+        ctype = self.content_type
+        limits = self.app.settings.limits
+        if ctype == "application/x-www-form-urlencoded":
+            from .forms import parse_urlencoded
+            self._form, self._files = parse_urlencoded(self.body, limits), _EMPTY_MULTI
+        elif ctype == "multipart/form-data":
+            from .forms import parse_multipart
+            source: Any = self._reader() if self._body is None else _BytesReader(self._body)
+            self._form, self._files = parse_multipart(self.headers.get("content-type", ""), source, limits)
+        else:
+            self._form, self._files = _EMPTY_MULTI, _EMPTY_MULTI
+
+    # -- per-request state -----------------------------------------------------
+    @property
+    def state(self) -> dict[str, Any]:
+        """A dict for middleware and handlers to share values during one request."""
+        s = self._state
+        if s is None:
+            s = self._state = {}
+        return s
+
+    @property
+    def session(self) -> Any:
+        s = self._session
+        if s is None:
+            raise WolfPyError(
+                "request.session needs the session middleware: add \"sessions\" to "
+                "[middleware] builtin in wolfpy.toml")
+        return s
+
+    @session.setter
+    def session(self, value: Any) -> None:
+        self._session = value
+
+    def close(self) -> None:
+        """Release uploaded files' temporary storage."""
+        files = self._files
+        if files:
+            for _, upload in files.items(multi=True):
+                upload.close()
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.raw_path}>"
+
+
+class _Unset:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+_UNSET: Any = _Unset()
+
+
+class _BytesReader:
+    __slots__ = ("_data", "_pos")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pos = 0
+
+    def read(self, n: int = -1) -> bytes:
+        end = len(self._data) if n < 0 else self._pos + n
+        chunk = self._data[self._pos:end]
+        self._pos += len(chunk)
+        return chunk
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in item if isinstance(v, (dict, list)))
+    return False
+
+
+def _accept_quality(header: str, mime: str) -> float:
+    """The q-value ``header`` gives ``mime``, the most specific range winning."""
+    main, _, sub = mime.partition("/")
+    best_specificity, best_q = -1, 0.0
+    for item in header.split(",")[:64]:
+        range_, *params = item.split(";")
+        range_ = range_.strip().lower()
+        q = 1.0
+        for p in params:
+            k, _, v = p.strip().partition("=")
+            if k.strip() == "q":
+                try:
+                    q = float(v)
+                except ValueError:
+                    q = 0.0
+        r_main, _, r_sub = range_.partition("/")
+        if range_ == mime:
+            spec = 2
+        elif r_main == main and r_sub == "*":
+            spec = 1
+        elif range_ in ("*/*", "*"):
+            spec = 0
+        else:
+            continue
+        if spec > best_specificity:
+            best_specificity, best_q = spec, q
+    return best_q

@@ -1,0 +1,1 @@
+"""File-based routing: file names → patterns → a compiled router. Sans-IO."""

@@ -1,0 +1,15 @@
+"""``wolfpy.wsgi:application`` — the project in the current directory (or $WOLFPY_PROJECT) for any WSGI server."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first access, not at import: importing this module stays free of side effects.
+    if name == "application":
+        from .app import load
+        app = load(os.environ.get("WOLFPY_PROJECT", "."))
+        globals()["application"] = app
+        return app
+    raise AttributeError(name)

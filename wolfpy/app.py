@@ -152,7 +152,8 @@ class App:
             endpoints = {m: Endpoint(func, m, segments, source, api=api, status=status)
                          for m in wanted if m != "WEBSOCKET"}
             websocket = func if "WEBSOCKET" in wanted else None
-            existing = next((r for r in self.routes if r.segments == segments), None)
+            existing = next((r for r in self.routes
+                             if r.segments == segments and r.source.startswith("app.route(")), None)
             if existing is not None and not self._frozen:
                 clash = set(existing.endpoints) & set(endpoints)
                 if clash:

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from .errors import HTTPError, RouteLoadError
 from .http.response import HTML, JSON, OCTET, Response, dumps
-from .routing.converters import for_annotation
+from .routing.converters import for_annotation, to_plain_str
 from .routing.patterns import CATCHALL, OPTIONAL, PARAM, Segment
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -74,6 +74,8 @@ def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...],
             conv = for_annotation(annotation, seg.kind != PARAM)
         except TypeError as exc:
             raise RouteLoadError(f"{where}: parameter '{p.name}': {exc}") from None
+        if conv is None and seg.kind != PARAM:
+            conv = to_plain_str
         if conv is None and seg.converter:
             from .routing.converters import BY_NAME
             conv = BY_NAME.get(seg.converter)
@@ -83,7 +85,7 @@ def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...],
     if takes_all:
         for name, seg in kinds.items():
             if name not in {n for n, _ in converters}:
-                converters.append((name, None))
+                converters.append((name, None if seg.kind == PARAM else to_plain_str))
     return tuple(converters), bool(converters)
 
 
@@ -114,8 +116,10 @@ def to_response(rv: Any, api: bool = False, status: int = 200) -> Response:
             for k, v in (headers.items() if hasattr(headers, "items") else headers):
                 resp.headers.add(k, v)
         return resp
-    if api or t is str:
+    if api:
         return Response(dumps(rv), status, None, JSON)
+    if isinstance(rv, str):
+        return Response(rv.encode(), status, None, HTML)
     if hasattr(rv, "to_dict") or hasattr(rv, "__dataclass_fields__"):
         return Response(dumps(rv), status, None, JSON)
     raise TypeError(f"a handler returned {t.__name__}; return str, dict, list, bytes, None, "

@@ -6,7 +6,7 @@ dropped (cf. Werkzeug CVE-2023-23934, a nameless cookie read as ``__Host-``).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from urllib.parse import unquote
 
@@ -57,8 +57,9 @@ def render_set_cookie(
     parts = [f"{name}={value}"]
     if max_age is not None:
         parts.append(f"Max-Age={int(max_age)}")
-        if expires is None and max_age <= 0:
-            expires = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        if expires is None:
+            expires = (datetime(1970, 1, 1, tzinfo=timezone.utc) if max_age <= 0
+                       else datetime.now(timezone.utc) + timedelta(seconds=int(max_age)))
     if expires is not None:
         if expires.tzinfo is None:
             expires = expires.replace(tzinfo=timezone.utc)

@@ -8,7 +8,7 @@ and header parameters are split by a linear scanner, not a regular expression.
 from __future__ import annotations
 
 import tempfile
-from typing import IO, Any, Protocol
+from typing import TYPE_CHECKING, IO, Protocol
 from urllib.parse import unquote, unquote_to_bytes
 
 from python_multipart.exceptions import FormParserError
@@ -17,6 +17,9 @@ from python_multipart.multipart import MultipartParser
 from ..errors import BadRequest, HTTPError, PayloadTooLarge, UnsupportedMediaType
 from .datastructures import MultiDict, UploadFile
 from .limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 __all__ = ["parse_query", "parse_urlencoded", "parse_multipart", "parse_options_header"]
 
@@ -284,18 +287,6 @@ class _MultipartCollector:
         self.file: IO[bytes] | None = None
         self.size = 0
 
-    def callbacks(self) -> dict[str, Any]:
-        return {
-            "on_part_begin": self.on_part_begin,
-            "on_header_field": self.on_header_field,
-            "on_header_value": self.on_header_value,
-            "on_header_end": self.on_header_end,
-            "on_headers_finished": self.on_headers_finished,
-            "on_part_data": self.on_part_data,
-            "on_part_end": self.on_part_end,
-            "on_end": self.on_end,
-        }
-
     def on_part_begin(self) -> None:
         self.parts += 1
         if self.parts > self.limits.max_form_parts:
@@ -320,6 +311,9 @@ class _MultipartCollector:
         self.header_field.clear()
         self.header_value.clear()
         if name in self.headers:
+            if name in ("content-disposition", "content-type"):
+                # Two of these would let two parsers read two different parts.
+                raise BadRequest(message=f"multipart part with two {name} headers")
             value = f"{self.headers[name]}, {value}"
         if len(value) > self.limits.max_header_value:
             raise BadRequest(message=f"multipart {name} header too long")
@@ -336,7 +330,6 @@ class _MultipartCollector:
         self.name = name
         filename = params.get("filename")
         if filename is None:
-            self.content_type = self.headers.get("content-type", "text/plain")
             return
         self.filename = _display_filename(filename)
         self.content_type = self.headers.get("content-type", "application/octet-stream")
@@ -357,7 +350,7 @@ class _MultipartCollector:
         if file is not None:
             if not self.counted:
                 self._count_file()
-            file.write(memoryview(data)[start:end])
+            file.write(data[start:end])
             self.size += end - start
             return
         if len(self.buffer) + end - start > self.limits.max_form_field_size:
@@ -378,8 +371,7 @@ class _MultipartCollector:
             file.close()
             return
         file.seek(0)
-        assert self.filename is not None
-        upload = UploadFile(self.filename, self.content_type, file, self.size, self.headers)
+        upload = UploadFile(self.filename or "", self.content_type, file, self.size, self.headers)
         self.files.append((self.name, upload))
 
     def on_end(self) -> None:
@@ -429,7 +421,18 @@ def parse_multipart(content_type: str, stream: Readable,
     collector = _MultipartCollector(limits)
     try:
         try:
-            parser = MultipartParser(boundary_bytes, collector.callbacks(),
+            c = collector
+            callbacks: MultipartCallbacks = {
+                "on_part_begin": c.on_part_begin,
+                "on_header_field": c.on_header_field,
+                "on_header_value": c.on_header_value,
+                "on_header_end": c.on_header_end,
+                "on_headers_finished": c.on_headers_finished,
+                "on_part_data": c.on_part_data,
+                "on_part_end": c.on_part_end,
+                "on_end": c.on_end,
+            }
+            parser = MultipartParser(boundary_bytes, callbacks,
                                      max_header_size=limits.max_header_value + 256)
             read = stream.read
             write = parser.write

@@ -40,8 +40,16 @@ def to_str(text: str) -> str:
     return text
 
 
+def to_plain_str(text: str) -> str:
+    """A catch-all's value as a plain ``str`` (the router hands over a str subclass)."""
+    return str.__str__(text)
+
+
 def to_segments(text: str) -> list[str]:
     """``list[str]`` on a catch-all: the segments one by one (``%2F`` kept inside)."""
+    segments = getattr(text, "segments", None)
+    if segments is not None:
+        return list(segments)
     return text.split("/") if text else []
 
 

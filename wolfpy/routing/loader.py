@@ -52,7 +52,7 @@ def _scan_dir(root: Path, folder: Path, segments: tuple[Segment, ...],
     here_mw = list(middleware)
     if any(e.name == MIDDLEWARE_FILE and e.is_file() for e in entries):
         here_mw.append(Path(folder, MIDDLEWARE_FILE))
-    folded: dict[str, str] = {}
+    folded: dict[str, tuple[str, str]] = {}
     for entry in entries:
         name = entry.name
         if name.startswith(("_", ".")) or name == "__pycache__":
@@ -66,10 +66,11 @@ def _scan_dir(root: Path, folder: Path, segments: tuple[Segment, ...],
             raise RouteConflict(f"{rel}: {problem}")
         stem = name if is_dir else name[:-3]
         key = stem.lower()
-        if key in folded and folded[key] != stem:
+        other = folded.get(key)
+        if other is not None and other[0] != stem:
             raise RouteConflict(
-                f"{_rel(root, folder / folded[key])} and {rel} differ only by case")
-        folded[key] = stem
+                f"{_rel(root, folder / other[1])} and {rel} differ only by case")
+        folded[key] = (stem, name)
         try:
             seg = parse_file_segment(stem)
         except ValueError as exc:

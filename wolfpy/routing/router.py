@@ -16,6 +16,20 @@ from .patterns import CATCHALL, OPTIONAL, PARAM, STATIC, Segment, template_of
 _EMPTY: dict[str, str] = {}
 
 
+class PathValue(str):
+    """A catch-all value: the decoded segments joined by ``/``, with ``.segments`` kept apart
+    (so ``a%2Fb/c`` is ``"a/b/c"`` as text but ``["a/b", "c"]`` as segments)."""
+
+    __slots__ = ("segments",)
+    segments: list[str]
+
+
+def _joined(segs: list[str]) -> PathValue:
+    value = PathValue("/".join(segs))
+    value.segments = segs
+    return value
+
+
 class Node:
     __slots__ = ("static", "param", "param_name", "catchall", "optional", "target",
                  "param_source")
@@ -218,9 +232,9 @@ def _walk(node: Node, segs: list[str], i: int, n: int, params: dict[str, str]) -
             params[node.param_name] = seg
             return found
     if node.catchall is not None:
-        params[node.catchall[0]] = "/".join(segs[i:])
+        params[node.catchall[0]] = _joined(segs[i:])
         return node.catchall[1]
     if node.optional is not None:
-        params[node.optional[0]] = "/".join(segs[i:])
+        params[node.optional[0]] = _joined(segs[i:])
         return node.optional[1]
     return None

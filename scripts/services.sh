@@ -358,7 +358,11 @@ start_mongo() {
       return 1
     fi
     if ! python=$(find_mongo_python); then
-      warn "no Python >= 3.13 found (looked in pyenv and on PATH; set WOLFPY_MONGO_PYTHON)"
+      if [[ -n ${WOLFPY_MONGO_PYTHON:-} ]]; then
+        warn "WOLFPY_MONGO_PYTHON=$WOLFPY_MONGO_PYTHON is not a usable Python >= 3.13"
+      else
+        warn "no Python >= 3.13 found (looked in pyenv and on PATH; set WOLFPY_MONGO_PYTHON)"
+      fi
       return 1
     fi
     ensure_mongo_venv "$python" || return 1
@@ -401,9 +405,16 @@ for name in postgres mysql redis mongo; do
   fi
 done
 
-# Publish: the env file (atomically), then stdout.
+# Publish: the env file (atomically), then stdout. Lines of services that were not
+# requested this time are carried over from the previous env file.
 env_tmp=$STATE_DIR/env.partial
 : >"$env_tmp"
+if [[ -f $STATE_DIR/env ]]; then
+  while IFS= read -r line; do
+    [[ $line =~ ^export\ WOLFPY_TEST_([A-Z]+)_URL= ]] || continue
+    requested "${BASH_REMATCH[1],,}" || printf '%s\n' "$line" >>"$env_tmp"
+  done <"$STATE_DIR/env"
+fi
 while IFS='=' read -r key value; do
   printf "export %s='%s'\n" "$key" "$value" >>"$env_tmp" # URLs hold no single quotes
 done <"$STATE_DIR/urls.partial"

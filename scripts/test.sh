@@ -144,7 +144,7 @@ done
 say "service URLs exported for: ${have[*]:-none}"
 
 # ----------------------------------------------------------------------------- pytest
-say "running: python -m pytest $*"
+say "running: python -m pytest${*:+ $*}"
 set +e
 "$PY" -m pytest "$@"
 rc=$?

@@ -140,3 +140,15 @@ def test_last_of_a_thousand_routes_matches(client_for):
     client = client_for(files)
     assert client.get("/r999/5").text == "r999 5"
     assert client.get("/r0/5").text == "r0 5"
+
+
+@pytest.mark.parametrize("url, location", [("/wiki/", "/wiki"), ("/wiki/x/", "/wiki/x"),
+                                           ("/files/a/", "/files/a")])
+def test_trailing_slash_under_catch_all_redirects(client, url, location):
+    r = client.get(url)
+    assert (r.status_code, r.headers.get("location")) == (308, location)
+
+
+def test_empty_segment_in_the_middle_is_404(client):
+    assert client.get("/files/a//b").status_code == 404
+    assert client.get("/posts//edit").status_code == 404

@@ -69,7 +69,11 @@ IO = ASGIIO()
 def _path(scope: Any) -> str:
     raw = scope.get("raw_path")
     if raw:
-        return raw.decode("latin-1").partition("?")[0]
+        path = raw.decode("latin-1").partition("?")[0]
+        if path[:1] != "/":  # absolute-form target "http://host/path" (h11 passes it through)
+            rest = path.partition("://")[2]
+            path = "/" + rest.partition("/")[2] if rest else "/"
+        return path
     return quote(scope["path"].encode("utf-8"), safe=_SAFE_PATH)
 
 

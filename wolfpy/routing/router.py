@@ -81,36 +81,48 @@ class Router:
         return entry
 
     # -- compilation -----------------------------------------------------
-    def compile(self) -> None:
-        """Build the matcher; every conflict is a RouteConflict naming both sources."""
+    def compile(self, errors: list[str] | None = None) -> None:
+        """Build the matcher; every conflict is a RouteConflict naming both sources.
+
+        With ``errors`` given, conflicts are collected there and compilation goes on.
+        """
         static: dict[str, Any] = {}
         root = Node()
         by_name: dict[str, Entry] = {}
         seen_exact: dict[tuple, Entry] = {}
         seen_folded: dict[tuple, Entry] = {}
         for entry in self.entries:
-            exact = tuple((s.kind, s.value if s.kind == STATIC else "") for s in entry.segments)
-            folded = tuple((k, v.lower()) for k, v in exact)
-            other = seen_exact.get(exact)
-            if other is not None:
-                raise RouteConflict(
-                    f"{other.source} and {entry.source} both map to {entry.template}")
-            other = seen_folded.get(folded)
-            if other is not None:
-                raise RouteConflict(
-                    f"{other.source} and {entry.source} differ only by case "
-                    f"({other.template} vs {entry.template}); URLs must be unique ignoring case")
-            seen_exact[exact] = seen_folded[folded] = entry
-            if entry.name in by_name:
-                raise RouteConflict(
-                    f"{by_name[entry.name].source} and {entry.source} share the route name "
-                    f"'{entry.name}'")
-            by_name[entry.name] = entry
-            self._insert(root, entry)
-            if all(s.kind == STATIC for s in entry.segments):
-                static[template_of(entry.segments)] = entry
+            try:
+                self._compile_one(entry, root, static, by_name, seen_exact, seen_folded)
+            except RouteConflict as exc:
+                if errors is None:
+                    raise
+                errors.append(str(exc))
         self.static, self.root, self.by_name = static, root, by_name
         self.compiled = True
+
+    def _compile_one(self, entry: Entry, root: Node, static: dict[str, Any], by_name: dict[str, Entry],
+                     seen_exact: dict[tuple, Entry], seen_folded: dict[tuple, Entry]) -> None:
+        exact = tuple((s.kind, s.value if s.kind == STATIC else "") for s in entry.segments)
+        folded = tuple((k, v.lower()) for k, v in exact)
+        other = seen_exact.get(exact)
+        if other is not None:
+            raise RouteConflict(
+                f"{other.source} and {entry.source} both map to {entry.template}")
+        other = seen_folded.get(folded)
+        if other is not None:
+            raise RouteConflict(
+                f"{other.source} and {entry.source} differ only by case "
+                f"({other.template} vs {entry.template}); URLs must be unique ignoring case")
+        seen_exact[exact] = seen_folded[folded] = entry
+        if entry.name in by_name:
+            raise RouteConflict(
+                f"{by_name[entry.name].source} and {entry.source} share the route name "
+                f"'{entry.name}'")
+        by_name[entry.name] = entry
+        self._insert(root, entry)
+        if all(s.kind == STATIC for s in entry.segments):
+            static[template_of(entry.segments)] = entry
 
     def _insert(self, root: Node, entry: Entry) -> None:
         node = root
@@ -166,6 +178,9 @@ class Router:
         if path == "/":
             segs: list[str] = []
         else:
+            # Empty segments never match: "/a/" is redirected to "/a" by the app, "/a//b" is a 404.
+            if path[-1] == "/" or "//" in path:
+                return None
             segs = path[1:].split("/")
             if "%" in path:
                 try:

@@ -1,7 +1,6 @@
 """The App: loads a project's routes, freezes middleware chains, dispatches requests."""
 from __future__ import annotations
 
-import html
 import logging
 import os
 import sys
@@ -13,6 +12,7 @@ from typing import Any, Callable, Iterable
 from . import context
 from .concurrency import ThreadRunner, run_blocking
 from .config import Settings
+from .diagnostics import builtin_error_page, debug_page
 from .errors import ConfigError, HTTPError, RouteLoadError, WolfPyError
 from .adapters.wsgi import serve_wsgi
 from .handlers import (Endpoint, bind_params, is_async_callable, make_async_call, make_sync_call,
@@ -59,6 +59,15 @@ class Route:
     def methods(self) -> list[str]:
         return [m.strip() for m in self.allow.split(",")]
 
+    @property
+    def template(self) -> str:
+        from .routing.patterns import template_of
+        return template_of(self.segments)
+
+    def router_sort_key(self) -> tuple:
+        """Order for listings: by URL, static segments before dynamic ones."""
+        return tuple((s.kind, s.value) for s in self.segments)
+
 
 class App:
     """A WolfPy application: a WSGI callable, with ``app.asgi`` as its ASGI 3 twin.
@@ -100,11 +109,17 @@ class App:
         self._async_404: Any = None
         self._asgi: Any = None
         self._templates: Any = None
+        self._error_pages: dict[tuple[int, str], bytes] = {}
+        self._error_templates: dict[int, bool] = {}
         self.template_dirs: list[Path] = []
 
     # -- building ------------------------------------------------------------
-    def load_routes(self) -> "App":
-        """Import every file under ``routes/`` and register its endpoints."""
+    def load_routes(self, errors: list[str] | None = None) -> "App":
+        """Import every file under ``routes/`` and register its endpoints.
+
+        With ``errors`` given, every problem is collected there (``wolfpy check``);
+        otherwise the first one raises.
+        """
         if self.project is None:
             raise WolfPyError("load_routes() needs a project folder")
         root = str(self.project.root)
@@ -112,23 +127,32 @@ class App:
             sys.path.insert(0, root)
         assert self._loader is not None
         mw_cache: dict[Path, list[Any]] = {}
-        for rf in scan(self.project.routes):
-            module = self._loader.load(rf.path)
-            endpoints = module_endpoints(module, rf.segments, rf.rel)
-            websocket = getattr(module, "websocket", None)
-            if not endpoints and websocket is None:
-                raise RouteLoadError(
-                    f"{rf.rel}: defines no handler (get, post, put, patch, delete or websocket); "
-                    "name helper modules with a leading underscore")
-            middleware: list[Any] = []
-            for mw_path in rf.middleware_files:
-                if mw_path not in mw_cache:
-                    rel = Path(self.project.root.name, mw_path.relative_to(self.project.root)).as_posix()
-                    mw_cache[mw_path] = middleware_of(self._loader.load(mw_path), rel)
-                middleware.extend(mw_cache[mw_path])
-            self._add(Route(rf.name, rf.segments, rf.rel, endpoints, websocket, middleware,
-                            api=bool(getattr(module, "api", False))))
+        for rf in scan(self.project.routes, errors):
+            try:
+                self._load_file(rf, mw_cache)
+            except ConfigError as exc:
+                if errors is None:
+                    raise
+                errors.append(str(exc))
         return self
+
+    def _load_file(self, rf: Any, mw_cache: dict[Path, list[Any]]) -> None:
+        assert self._loader is not None and self.project is not None
+        module = self._loader.load(rf.path)
+        endpoints = module_endpoints(module, rf.segments, rf.rel)
+        websocket = getattr(module, "websocket", None)
+        if not endpoints and websocket is None:
+            raise RouteLoadError(
+                f"{rf.rel}: defines no handler (get, post, put, patch, delete or websocket); "
+                "name helper modules with a leading underscore")
+        middleware: list[Any] = []
+        for mw_path in rf.middleware_files:
+            if mw_path not in mw_cache:
+                rel = Path(self.project.root.name, mw_path.relative_to(self.project.root)).as_posix()
+                mw_cache[mw_path] = middleware_of(self._loader.load(mw_path), rel)
+            middleware.extend(mw_cache[mw_path])
+        self._add(Route(rf.name, rf.segments, rf.rel, endpoints, websocket, middleware,
+                        api=bool(getattr(module, "api", False))))
 
     def _add(self, route: Route) -> None:
         if self._frozen:
@@ -191,6 +215,7 @@ class App:
             if self._frozen:
                 return self
             self.settings.ensure_secret_key()
+            self._add_static_route()
             self.router.compile()
             builtins = build_builtins(self, list(self.settings.middleware.builtin))
             global_mw = builtins + self.middleware
@@ -199,6 +224,19 @@ class App:
             self._sync_404, self._async_404 = self._chains(global_mw, self._not_found_terminal, False)
             self._frozen = True
         return self
+
+    def _add_static_route(self) -> None:
+        """``/static/{path...}`` → the project's ``static/`` folder (when it exists)."""
+        if self.project is None or not self.project.static.is_dir():
+            return
+        if any(r.name == "static" for r in self.routes):
+            return
+        from .routing.patterns import CATCHALL, STATIC, Segment
+        from .staticfiles import make_static_handler
+        segments = (Segment(STATIC, "static"), Segment(CATCHALL, "path"))
+        source = "static/ (built-in static files)"
+        handler = make_static_handler(self.project.static)
+        self._add(Route("static", segments, source, {"GET": Endpoint(handler, "get", segments, source)}))
 
     def _chains(self, layers: list[Any], endpoint: Callable[[Any], Any], is_async: bool) -> tuple[Any, Any]:
         async_call = build_async(layers, endpoint, is_async, self.threads.run)
@@ -224,6 +262,7 @@ class App:
                          "(WebSockets need an ASGI server such as uvicorn)",
                     headers={"upgrade": "websocket"}))
             route.sync_table["GET"], route.async_table["GET"] = self._chains(layers, upgrade_required, False)
+            route.sync_table["HEAD"], route.async_table["HEAD"] = route.sync_table["GET"], route.async_table["GET"]
         if "HEAD" not in route.endpoints and "GET" in route.endpoints:
             route.sync_table["HEAD"] = route.sync_table["GET"]
             route.async_table["HEAD"] = route.async_table["GET"]
@@ -325,7 +364,11 @@ class App:
         return request.prefers_json()
 
     def error_response(self, request: Any, exc: HTTPError) -> Response:
-        """The response for an HTTP error: JSON for API callers, an HTML page otherwise."""
+        """The response for an HTTP error: JSON for API callers, an HTML page otherwise.
+
+        The page is the project's ``templates/errors/<status>.html`` when it has one,
+        else WolfPy's built-in page.
+        """
         status, message = exc.status, exc.message
         headers = list(exc.headers.items())
         if self.wants_json(request):
@@ -333,22 +376,40 @@ class App:
             if exc.fields:
                 payload["fields"] = exc.fields
             return Response(dumps({"error": payload}), status, headers, JSON)
-        title = html.escape(f"{status} {_phrase(status)}")
-        body = (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>"
-                f"<body><h1>{title}</h1><p>{html.escape(message)}</p></body></html>")
-        return Response(body.encode(), status, headers, HTML)
+        page = self._custom_error_page(request, status, message)
+        if page is None:
+            key = (status, message)
+            page = self._error_pages.get(key)
+            if page is None:
+                page = builtin_error_page(status, message).encode()
+                if len(self._error_pages) < 256:
+                    self._error_pages[key] = page
+        return Response(page, status, headers, HTML)
+
+    def _custom_error_page(self, request: Any, status: int, message: str) -> bytes | None:
+        if self.project is None:
+            return None
+        name = f"errors/{status}.html"
+        exists = self._error_templates.get(status)
+        if exists is None or self.settings.debug:
+            exists = (self.project.templates / name).is_file()
+            self._error_templates[status] = exists
+        if not exists:
+            return None
+        try:
+            return self.templates.render(name, request, status=status, message=message).encode()
+        except Exception:
+            log.exception("error page template %s failed; using the built-in page", name)
+            return None
 
     def server_error(self, request: Any, exc: BaseException) -> Response:
         log.error("unhandled exception in %s %s", request.method, request.raw_path, exc_info=exc)
         if self.settings.debug:
-            trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
             if self.wants_json(request):
-                return Response(dumps({"error": {"status": 500, "message": str(exc),
+                trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+                return Response(dumps({"error": {"status": 500, "message": f"{type(exc).__name__}: {exc}",
                                                  "traceback": trace}}), 500, None, JSON)
-            body = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>500 Internal Server "
-                    "Error</title></head><body><h1>500 Internal Server Error</h1>"
-                    f"<pre>{html.escape(trace)}</pre></body></html>")
-            return Response(body.encode(), 500, None, HTML)
+            return Response(debug_page(exc, request).encode(), 500, None, HTML)
         return self.error_response(request, HTTPError(500))
 
     # -- helpers -----------------------------------------------------------------
@@ -412,11 +473,6 @@ def _sync_ok(mw: Any) -> bool:
 
 async def _inline(func: Callable[[Any], Response], request: Any) -> Response:
     return func(request)
-
-
-def _phrase(status: int) -> str:
-    from .http.status import reason_phrase
-    return reason_phrase(status)
 
 
 def load(path: str | os.PathLike[str] = ".", *, settings: Settings | None = None) -> App:

@@ -32,7 +32,7 @@ class Templates:
         )
         self.app = app
 
-    def render(self, name: str, request: Any, **context: Any) -> str:
+    def render(self, name: str, request: Any, /, **context: Any) -> str:
         from mako.exceptions import TopLevelLookupException
 
         try:
@@ -55,7 +55,7 @@ def _static_url(path: str) -> str:
     return static_url(path)
 
 
-def render(template: str, status: int = 200, **context: Any) -> Response:
+def render(template: str, /, status: int = 200, **context: Any) -> Response:
     """Render ``template`` from the project's ``templates/`` into an HTML response."""
     request = current_request()
     app = request.app

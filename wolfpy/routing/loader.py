@@ -31,24 +31,33 @@ class RouteFile:
     middleware_files: list[Path] = field(default_factory=list)  # outermost first
 
 
-def scan(routes_dir: Path) -> list[RouteFile]:
+def scan(routes_dir: Path, errors: list[str] | None = None) -> list[RouteFile]:
     """Find every route file under ``routes_dir`` (no imports).
+
+    With ``errors`` given, problems are appended there and scanning goes on
+    (for ``wolfpy check``); otherwise the first one is raised.
 
     Raises:
         RouteConflict: a bad file name, or names that clash within one folder.
     """
     found: list[RouteFile] = []
     if routes_dir.is_dir():
-        _scan_dir(routes_dir, routes_dir, (), [], found)
+        _scan_dir(routes_dir, routes_dir, (), [], found, errors)
     return found
 
 
 def _scan_dir(root: Path, folder: Path, segments: tuple[Segment, ...],
-              middleware: list[Path], out: list[RouteFile]) -> None:
+              middleware: list[Path], out: list[RouteFile], errors: list[str] | None) -> None:
+    def problem(message: str) -> None:
+        if errors is None:
+            raise RouteConflict(message)
+        errors.append(message)
+
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
-        raise RouteLoadError(f"cannot read {folder}: {exc.strerror}") from None
+        problem(f"cannot read {folder}: {exc.strerror}")
+        return
     here_mw = list(middleware)
     if any(e.name == MIDDLEWARE_FILE and e.is_file() for e in entries):
         here_mw.append(Path(folder, MIDDLEWARE_FILE))
@@ -61,27 +70,31 @@ def _scan_dir(root: Path, folder: Path, segments: tuple[Segment, ...],
         if not is_dir and not name.endswith(".py"):
             continue
         rel = _rel(root, Path(entry.path))
-        problem = windows_name_problem(name)
-        if problem:
-            raise RouteConflict(f"{rel}: {problem}")
+        bad_name = windows_name_problem(name)
+        if bad_name:
+            problem(f"{rel}: {bad_name}")
+            continue
         stem = name if is_dir else name[:-3]
         key = stem.lower()
         other = folded.get(key)
         if other is not None and other[0] != stem:
-            raise RouteConflict(
-                f"{_rel(root, folder / other[1])} and {rel} differ only by case")
+            problem(f"{_rel(root, folder / other[1])} and {rel} differ only by case")
+            continue
         folded[key] = (stem, name)
         try:
             seg = parse_file_segment(stem)
         except ValueError as exc:
-            raise RouteConflict(f"{rel}: {exc}") from None
+            problem(f"{rel}: {exc}")
+            continue
         if is_dir:
             if seg is not None and seg.kind in (CATCHALL, OPTIONAL):
-                raise RouteConflict(f"{rel}: a catch-all must be a file, not a folder")
-            _scan_dir(root, Path(entry.path), segments + ((seg,) if seg else ()), here_mw, out)
+                problem(f"{rel}: a catch-all must be a file, not a folder")
+                continue
+            _scan_dir(root, Path(entry.path), segments + ((seg,) if seg else ()), here_mw, out, errors)
             continue
         if seg is None:
-            raise RouteConflict(f"{rel}: parentheses are for group folders, not files")
+            problem(f"{rel}: parentheses are for group folders, not files")
+            continue
         if stem == "index":
             route_segments = segments
         else:
@@ -153,7 +166,7 @@ def middleware_of(module: types.ModuleType, rel: str) -> list[Any]:
         items.extend(module.middlewares)
     if hasattr(module, "middleware"):
         items.append(module.middleware)
-    if not items:
+    if not items and not hasattr(module, "middlewares"):
         raise RouteLoadError(f"{rel}: defines neither 'middleware' nor 'middlewares'")
     for mw in items:
         if not callable(mw):

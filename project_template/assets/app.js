@@ -1,0 +1,1 @@
+// Scripts for __NAME__: built into static/dist/ by `wolfpy assets build`.

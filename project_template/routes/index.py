@@ -1,0 +1,5 @@
+from wolfpy import render
+
+
+def get(request):
+    return render("index.html", title="Welcome")

@@ -1,0 +1,1 @@
+"""The ``wolfpy`` command line (typer). One module per command group in ``commands/``."""

@@ -1,0 +1,37 @@
+"""``wolfpy new NAME`` and ``wolfpy test``."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+
+def new(name: str = typer.Argument(..., help="Folder to create (also the app's name).")) -> None:
+    """Create a new WolfPy project in the folder NAME."""
+    from ...scaffold import create_project
+    from ..main import fail
+    from ...errors import WolfPyError
+    target = Path(name)
+    try:
+        files = create_project(target.resolve(), target.name)
+    except WolfPyError as exc:
+        fail(str(exc))
+    for path in files:
+        typer.echo(f"  create  {path.relative_to(target.resolve().parent)}")
+    typer.echo(f"\nDone. Next:\n\n    cd {name}\n    wolfpy serve\n")
+
+
+def test(ctx: typer.Context) -> None:
+    """Run the project's tests with pytest (extra arguments go to pytest)."""
+    from .info import _project
+    project = _project()
+    env = dict(os.environ, WOLFPY_PROJECT=str(project.root))
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "pytest", *ctx.args], cwd=project.root, env=env))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(new)
+    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(test)

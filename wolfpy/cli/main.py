@@ -38,7 +38,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def debug_enabled() -> bool:
-    return _state["debug"] or "--debug" in sys.argv
+    return _state["debug"]
 
 
 def _register() -> None:
@@ -62,6 +62,7 @@ _register()
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point: known errors become one line and exit code 1."""
+    _state["debug"] = False
     try:
         return app(args=argv, prog_name="wolfpy", standalone_mode=True)
     except WolfPyError as exc:

@@ -27,7 +27,7 @@ from .routing.router import Router
 
 log = logging.getLogger("wolfpy")
 
-_AUTO = ("HEAD", "OPTIONS")
+_NOT_FOUND = HTTPError(404)  # never raised, only rendered: one shared instance
 
 
 class Route:
@@ -333,7 +333,7 @@ class App:
         return self._canonical(request) or await self._async_404(request)
 
     def _not_found_terminal(self, request: Any) -> Response:
-        return self.error_response(request, HTTPError(404))
+        return self.error_response(request, _NOT_FOUND)
 
     def match_websocket(self, request: Any) -> tuple[Route, dict[str, Any]] | None:
         """The WebSocket route for ``request`` with converted params, or None."""

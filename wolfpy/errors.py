@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from .http.status import reason_phrase
+
 
 class WolfPyError(Exception):
     """Root of every exception WolfPy raises on purpose."""
@@ -57,8 +59,6 @@ class HTTPError(WolfPyError):
     ) -> None:
         if status is not None:
             self.status = status
-        from .http.status import reason_phrase
-
         self.message = message or reason_phrase(self.status)
         self.headers = dict(headers or {})
         self.fields = dict(fields) if fields else None

@@ -13,18 +13,61 @@ from ..http.status import STATUS_LINES, status_line
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
 
+class EnvironHeaders(Headers):
+    """Request headers read straight from the environ: ``get`` is one dict lookup,
+    the full list is built only when someone iterates."""
+
+    __slots__ = ("_environ",)
+
+    def __init__(self, environ: Any) -> None:
+        self._environ = environ
+        self._map = None
+        self._raw = None  # type: ignore[assignment]
+
+    @staticmethod
+    def _key(name: str) -> str:
+        key = name.upper().replace("-", "_")
+        return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._environ.get(self._key(key))
+        return default if value is None or value == "" and "CONTENT" in self._key(key) else value
+
+    def __getitem__(self, key: str) -> str:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def getlist(self, key: str) -> list[str]:
+        # WSGI servers join repeated headers with ", " into one environ value.
+        value = self.get(key)
+        return [] if value is None else [value]
+
+    def _mapping(self) -> dict[str, str]:
+        if self._map is None:
+            raw = []
+            for key, value in self._environ.items():
+                if key[:5] == "HTTP_":
+                    raw.append((key[5:].replace("_", "-").lower(), value))
+                elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+                    raw.append((key.replace("_", "-").lower(), value))
+            self._raw = raw
+            self._map = dict(raw)
+        return self._map
+
+    def raw(self) -> list[tuple[str, str]]:
+        self._mapping()
+        return list(self._raw)
+
+
 class WSGIIO:
     """How a Request reads what it needs out of a WSGI environ, on demand."""
 
-    @staticmethod
-    def headers(environ: Any) -> Headers:
-        raw = []
-        for key, value in environ.items():
-            if key[:5] == "HTTP_":
-                raw.append((key[5:].replace("_", "-").lower(), value))
-            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-                raw.append((key.replace("_", "-").lower(), value))
-        return Headers(raw)
+    headers = EnvironHeaders
 
     @staticmethod
     def client(environ: Any) -> tuple[str, int] | None:
@@ -89,6 +132,8 @@ def request_path(environ: Any) -> str:
         return path
     # Servers without the raw URI: PATH_INFO is already decoded (as latin-1 bytes).
     info = environ.get("PATH_INFO") or "/"
+    if "%" not in info and info.isascii():
+        return info  # decoding it again changes nothing
     return quote(info.encode("latin-1"), safe=_SAFE_PATH)
 
 

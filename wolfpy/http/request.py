@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..app import App
 
 _EMPTY_MULTI = MultiDict()
+_PREFERS_JSON: dict[str, bool] = {}
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -151,7 +152,12 @@ class Request:
         header = self.headers.get("accept")
         if not header:
             return False
-        return _accept_quality(header, "application/json") > _accept_quality(header, "text/html")
+        answer = _PREFERS_JSON.get(header)
+        if answer is None:
+            answer = _accept_quality(header, "application/json") > _accept_quality(header, "text/html")
+            if len(_PREFERS_JSON) < 512:  # Accept headers repeat: a small bounded memo
+                _PREFERS_JSON[header] = answer
+        return answer
 
     # -- body ------------------------------------------------------------------
     def _reader(self) -> Any:

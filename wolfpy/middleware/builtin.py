@@ -26,13 +26,14 @@ class SecurityHeaders(Hooks):
 
         def after(request: Any, response: Response) -> Response:
             headers = response._headers
-            if headers is None:
-                headers = response._headers = []
-            present = {k.lower() for k, _ in headers} if headers else ()
-            for item in base:
-                if item[0] not in present:
-                    headers.append(item)
-            if request.is_secure and hsts[0] not in present:
+            if not headers:
+                response._headers = headers = base.copy()
+            else:
+                present = {k.lower() for k, _ in headers}
+                headers.extend(item for item in base if item[0] not in present)
+                if hsts[0] in present:
+                    return response
+            if request._io.scheme(request._src) == "https":
                 headers.append(hsts)
             return response
         self.after = after

@@ -111,6 +111,7 @@ class App:
         self._templates: Any = None
         self._error_pages: dict[tuple[int, str], bytes] = {}
         self._error_templates: dict[int, bool] = {}
+        self._plain_404: bytes | None = None
         self.template_dirs: list[Path] = []
 
     # -- building ------------------------------------------------------------
@@ -222,6 +223,10 @@ class App:
             for route in self.routes:
                 self._build_route(route, global_mw + route.middleware)
             self._sync_404, self._async_404 = self._chains(global_mw, self._not_found_terminal, False)
+            # The usual 404 (no project page, HTML wanted) is the same bytes every time.
+            if self.project is None or not (self.project.templates / "errors/404.html").is_file():
+                if not self.settings.debug:
+                    self._plain_404 = builtin_error_page(404, _NOT_FOUND.message).encode()
             self._frozen = True
         return self
 
@@ -327,12 +332,23 @@ class App:
         return None
 
     def _no_route(self, request: Any) -> Response:
-        return self._canonical(request) or self._sync_404(request)
+        if request.raw_path[-1] == "/":
+            redirect = self._canonical(request)
+            if redirect is not None:
+                return redirect
+        return self._sync_404(request)
 
     async def _no_route_async(self, request: Any) -> Response:
-        return self._canonical(request) or await self._async_404(request)
+        if request.raw_path[-1] == "/":
+            redirect = self._canonical(request)
+            if redirect is not None:
+                return redirect
+        return await self._async_404(request)
 
     def _not_found_terminal(self, request: Any) -> Response:
+        page = self._plain_404
+        if page is not None and not request.prefers_json():
+            return Response(page, 404, None, HTML)
         return self.error_response(request, _NOT_FOUND)
 
     def match_websocket(self, request: Any) -> tuple[Route, dict[str, Any]] | None:

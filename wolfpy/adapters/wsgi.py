@@ -13,6 +13,17 @@ from ..http.status import STATUS_LINES, status_line
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
 
+def _env_key(name: str) -> str:
+    key = name.upper().replace("-", "_")
+    key = key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
+    if len(_ENV_KEYS) < 256:
+        _ENV_KEYS[name] = key
+    return key
+
+
+_ENV_KEYS: dict[str, str] = {}
+
+
 class EnvironHeaders(Headers):
     """Request headers read straight from the environ: ``get`` is one dict lookup,
     the full list is built only when someone iterates."""
@@ -24,14 +35,14 @@ class EnvironHeaders(Headers):
         self._map = None
         self._raw = None  # type: ignore[assignment]
 
-    @staticmethod
-    def _key(name: str) -> str:
-        key = name.upper().replace("-", "_")
-        return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
-
     def get(self, key: str, default: Any = None) -> Any:
-        value = self._environ.get(self._key(key))
-        return default if value is None or value == "" and "CONTENT" in self._key(key) else value
+        env_key = _ENV_KEYS.get(key)
+        if env_key is None:
+            env_key = _env_key(key)
+        value = self._environ.get(env_key)
+        if value is None or (value == "" and env_key[:5] != "HTTP_"):
+            return default
+        return value
 
     def __getitem__(self, key: str) -> str:
         value = self.get(key)

@@ -15,7 +15,7 @@ from .config import Settings
 from .diagnostics import builtin_error_page, debug_page
 from .errors import ConfigError, HTTPError, RouteLoadError, WolfPyError
 from .adapters.wsgi import serve_wsgi
-from .handlers import (Endpoint, bind_params, is_async_callable, make_async_call, make_sync_call,
+from .handlers import (Endpoint, bind_params, convert_params, is_async_callable, make_async_call, make_sync_call,
                        module_endpoints)
 from .http.response import HTML, JSON, Response, dumps
 from .middleware import build_async, build_sync
@@ -356,19 +356,10 @@ class App:
         found = self.router.match(request.raw_path)
         if found is None or found[0].target.websocket is None:
             return None
-        route = found[0].target
-        params: dict[str, Any] = {}
-        for name, conv in route.ws_converters:
-            value = found[1].get(name, "")
-            if conv is not None:
-                try:
-                    value = conv(value)
-                except (ValueError, TypeError, OverflowError):
-                    return None
-            params[name] = value
-        request.params = {**found[1], **params}
-        request.route = route
-        return route, params
+        route = request.route = found[0].target
+        request.params = found[1]
+        params = convert_params(request, route.ws_converters)
+        return None if params is None else (route, params)
 
     # -- errors ------------------------------------------------------------------
     def wants_json(self, request: Any) -> bool:
@@ -489,6 +480,20 @@ def _sync_ok(mw: Any) -> bool:
 
 async def _inline(func: Callable[[Any], Response], request: Any) -> Response:
     return func(request)
+
+
+def load_for_server(asgi: bool) -> Any:
+    """The project named by ``$WOLFPY_PROJECT`` (default: the current folder) for a server.
+
+    A configuration error is printed as one line and ends the process with exit
+    code 3, which gunicorn reads as "worker failed to boot" and stops on.
+    """
+    try:
+        app = load(os.environ.get("WOLFPY_PROJECT", "."))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(3) from None
+    return app.asgi if asgi else app
 
 
 def load(path: str | os.PathLike[str] = ".", *, settings: Settings | None = None) -> App:

@@ -150,7 +150,7 @@ def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError]
         return call
 
     def call_with_params(request: Any) -> Response:
-        kwargs = _convert(request, converters)
+        kwargs = convert_params(request, converters)
         if kwargs is None:
             return not_found(request)
         try:
@@ -177,7 +177,7 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
         return acall
 
     async def acall_with_params(request: Any) -> Response:
-        kwargs = _convert(request, converters)
+        kwargs = convert_params(request, converters)
         if kwargs is None:
             return not_found(request)
         try:
@@ -187,7 +187,11 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
     return acall_with_params
 
 
-def _convert(request: Any, converters: tuple[tuple[str, Any], ...]) -> dict[str, Any] | None:
+def convert_params(request: Any, converters: tuple[tuple[str, Any], ...]) -> dict[str, Any] | None:
+    """Convert ``request.params`` for a handler; None when a value does not convert (a 404).
+
+    On success ``request.params`` holds the converted values too.
+    """
     raw = request.params
     kwargs = {}
     for name, conv in converters:

@@ -1,6 +1,7 @@
 """Mako templates: one TemplateLookup per App, HTML-escaped by default."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,24 +12,57 @@ from .http.response import HTML, Response
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
 
+def _make_lookup_class() -> Any:
+    from mako.lookup import TemplateLookup
+
+    class ReloadingLookup(TemplateLookup):
+        """A lookup that notices every save in development.
+
+        Mako's own check compares whole-second file times, so a template saved
+        within the second of its last render stays stale; this one compares
+        nanosecond mtimes of every template it hands out (layouts included).
+        """
+
+        def __init__(self, **kw: Any) -> None:
+            super().__init__(filesystem_checks=False, **kw)
+            self._mtimes: dict[str, int] = {}
+
+        def get_template(self, uri: str) -> Any:
+            template = super().get_template(uri)
+            try:
+                mtime = os.stat(template.filename).st_mtime_ns if template.filename else 0
+            except OSError:
+                mtime = -1
+            seen = self._mtimes.get(uri)
+            if seen is not None and seen != mtime:
+                with self._mutex:
+                    self._collection.pop(uri, None)
+                template = super().get_template(uri)
+            self._mtimes[uri] = mtime
+            return template
+    return ReloadingLookup
+
+
 class Templates:
     """The template lookup of one App: the project's ``templates/``, then WolfPy's built-ins."""
 
     def __init__(self, app: Any) -> None:
         from mako.lookup import TemplateLookup
 
+        lookup_class = _make_lookup_class() if app.settings.debug else TemplateLookup
         dirs = []
         if app.project is not None and app.project.templates.is_dir():
             dirs.append(str(app.project.templates))
         dirs.extend(str(d) for d in getattr(app, "template_dirs", ()))
         if BUILTIN_TEMPLATES.is_dir():
             dirs.append(str(BUILTIN_TEMPLATES))
-        self.lookup = TemplateLookup(
+        options: dict[str, Any] = {} if app.settings.debug else {"filesystem_checks": False}
+        self.lookup = lookup_class(
             directories=dirs,
             default_filters=["h"],      # escape every ${...}; "| n" is the audited opt-out
             input_encoding="utf-8",
-            filesystem_checks=bool(app.settings.debug),
             strict_undefined=True,
+            **options,
         )
         self.app = app
 

@@ -64,6 +64,7 @@ class Broadcaster:
             self._event = asyncio.Event()
 
     async def stream(self) -> AsyncIterator[bytes]:
+        self._ensure_started()  # watch before the first byte, so no change falls in between
         yield b"retry: 300\n\n"
         while True:
             event = self._ensure_started()

@@ -74,6 +74,8 @@ class Supervisor:
 
     def run(self) -> None:
         from watchfiles import watch
+        # SIGTERM (kill, a process manager, an IDE's stop button) must stop the child too.
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: self.stop.set())
         self.start_child()
         paths = self.project.watched_paths() + ([self.project.env_file] if self.project.env_file.exists() else [])
         try:
@@ -85,4 +87,5 @@ class Supervisor:
                     self.stop_child()
                     self.start_child()
         finally:
+            signal.signal(signal.SIGTERM, previous)
             self.stop_child()

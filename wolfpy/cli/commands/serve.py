@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 
 import typer
@@ -71,11 +70,15 @@ def _serve_prod(project, host: str, port: int, workers: int, url: str) -> None: 
     cmd = [sys.executable, "-m", "gunicorn", "wolfpy.asgi:application", "--worker-class",
            "uvicorn_worker.UvicornWorker", "--bind", f"{host}:{port}", "--workers", str(workers),
            "--access-logfile", "-"]
+    import gunicorn
+    if tuple(gunicorn.version_info) >= (27,):
+        cmd.append("--no-control-socket")  # else every gunicorn of this user shares ~/.gunicorn
     env = dict(os.environ, WOLFPY_PROJECT=str(project.root))
-    try:
-        raise typer.Exit(subprocess.call(cmd, cwd=project.root, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(project.root)
+    # Become gunicorn: signals from a process manager then reach the arbiter directly.
+    os.execve(sys.executable, cmd, env)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,7 @@ from .adapters.wsgi import serve_wsgi
 from .handlers import (Endpoint, bind_params, convert_params, is_async_callable, make_async_call, make_sync_call,
                        module_endpoints)
 from .http.response import HTML, JSON, Response, dumps
-from .middleware import build_async, build_sync
+from .middleware import Hooks, build_async, build_sync
 from .middleware.builtin import build_builtins
 from .project import Project
 from .routing.loader import ModuleLoader, middleware_of, scan
@@ -222,7 +222,7 @@ class App:
             global_mw = builtins + self.middleware
             for route in self.routes:
                 self._build_route(route, global_mw + route.middleware)
-            self._sync_404, self._async_404 = self._chains(global_mw, self._not_found_terminal, False)
+            self._sync_404, self._async_404 = self._chains(global_mw, self._not_found_terminal, False, True)
             # The usual 404 (no project page, HTML wanted) is the same bytes every time.
             if self.project is None or not (self.project.templates / "errors/404.html").is_file():
                 if not self.settings.debug:
@@ -243,13 +243,20 @@ class App:
         handler = make_static_handler(self.project.static)
         self._add(Route("static", segments, source, {"GET": Endpoint(handler, "get", segments, source)}))
 
-    def _chains(self, layers: list[Any], endpoint: Callable[[Any], Any], is_async: bool) -> tuple[Any, Any]:
-        async_call = build_async(layers, endpoint, is_async, self.threads.run)
+    def _chains(self, layers: list[Any], endpoint: Callable[[Any], Any], is_async: bool,
+                nonblocking: bool = False) -> tuple[Any, Any]:
+        """The (sync, async) chains of ``layers`` around ``endpoint``.
+
+        ``nonblocking`` marks WolfPy's own cheap terminals (404, 405, OPTIONS): when
+        every layer is built-in or async they run on the event loop, not in a thread.
+        """
+        inline_ok = nonblocking and all(isinstance(mw, Hooks) or is_async_callable(mw) for mw in layers)
+        async_call = build_async(layers, endpoint, is_async, None if inline_ok else self.threads.run)
         all_sync = not is_async and all(_sync_ok(mw) for mw in layers)
         if all_sync:
             sync_call = build_sync(layers, endpoint)
         else:
-            inline = build_async(layers, endpoint, is_async, _inline)
+            inline = build_async(layers, endpoint, is_async, None)
 
             def sync_call(request: Any, _c: Any = inline) -> Response:
                 return run_blocking(_c(request))
@@ -266,7 +273,7 @@ class App:
                     426, "this URL is a WebSocket endpoint: connect with a WebSocket client "
                          "(WebSockets need an ASGI server such as uvicorn)",
                     headers={"upgrade": "websocket"}))
-            route.sync_table["GET"], route.async_table["GET"] = self._chains(layers, upgrade_required, False)
+            route.sync_table["GET"], route.async_table["GET"] = self._chains(layers, upgrade_required, False, True)
             route.sync_table["HEAD"], route.async_table["HEAD"] = route.sync_table["GET"], route.async_table["GET"]
         if "HEAD" not in route.endpoints and "GET" in route.endpoints:
             route.sync_table["HEAD"] = route.sync_table["GET"]
@@ -276,11 +283,11 @@ class App:
 
             def options(request: Any) -> Response:
                 return Response(b"", 204, [("allow", allow)], HTML)
-            route.sync_table["OPTIONS"], route.async_table["OPTIONS"] = self._chains(layers, options, False)
+            route.sync_table["OPTIONS"], route.async_table["OPTIONS"] = self._chains(layers, options, False, True)
 
         def not_allowed(request: Any, _route: Route = route) -> Response:
             return self.error_response(request, HTTPError(405, headers={"allow": _route.allow}))
-        route.sync_405, route.async_405 = self._chains(layers, not_allowed, False)
+        route.sync_405, route.async_405 = self._chains(layers, not_allowed, False, True)
         if route.websocket is not None:
             route.ws_converters = bind_params(route.websocket, route.segments, route.source)[0]
 
@@ -476,10 +483,6 @@ class App:
 def _sync_ok(mw: Any) -> bool:
     from .middleware import is_sync_capable
     return is_sync_capable(mw)
-
-
-async def _inline(func: Callable[[Any], Response], request: Any) -> Response:
-    return func(request)
 
 
 def load_for_server(asgi: bool) -> Any:

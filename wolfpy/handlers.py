@@ -154,9 +154,12 @@ def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError]
         if kwargs is None:
             return not_found(request)
         try:
-            return to_response(func(request, **kwargs), api, status)
+            rv = func(request, **kwargs)
         except HTTPError as exc:
             return error_response(request, exc)
+        if type(rv) is str and not api:
+            return Response(rv.encode(), 200, None, HTML)
+        return to_response(rv, api, status)
     return call_with_params
 
 
@@ -181,9 +184,12 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
         if kwargs is None:
             return not_found(request)
         try:
-            return to_response(await func(request, **kwargs), api, status)
+            rv = await func(request, **kwargs)
         except HTTPError as exc:
             return error_response(request, exc)
+        if type(rv) is str and not api:
+            return Response(rv.encode(), 200, None, HTML)
+        return to_response(rv, api, status)
     return acall_with_params
 
 

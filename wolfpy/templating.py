@@ -7,6 +7,7 @@ from typing import Any
 
 from .context import current_request
 from .errors import WolfPyError
+from .helpers import static_url
 from .http.response import HTML, Response
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -67,31 +68,24 @@ class Templates:
         self.app = app
 
     def render(self, name: str, request: Any, /, **context: Any) -> str:
+        return self.render_context(name, request, context)
+
+    def render_context(self, name: str, request: Any, context: dict[str, Any]) -> str:
+        """Render ``name`` with ``context`` (which it may extend with the helpers)."""
         from mako.exceptions import TopLevelLookupException
 
         try:
             template = self.lookup.get_template(name)
         except TopLevelLookupException:
             raise WolfPyError(f"template not found: {name}") from None
-        app = self.app
-        helpers = {
-            "request": request,
-            "url_for": app.url_for,
-            "static_url": _static_url,
-            "user": getattr(request, "user", None),
-        }
-        helpers.update(context)
-        return template.render(**helpers)
-
-
-def _static_url(path: str) -> str:
-    from .helpers import static_url
-    return static_url(path)
+        context.setdefault("request", request)
+        context.setdefault("url_for", self.app.url_for)
+        context.setdefault("static_url", static_url)
+        context.setdefault("user", getattr(request, "user", None))
+        return template.render(**context)
 
 
 def render(template: str, /, status: int = 200, **context: Any) -> Response:
     """Render ``template`` from the project's ``templates/`` into an HTML response."""
     request = current_request()
-    app = request.app
-    templates = app.templates
-    return Response(templates.render(template, request, **context).encode(), status, None, HTML)
+    return Response(request.app.templates.render_context(template, request, context).encode(), status, None, HTML)

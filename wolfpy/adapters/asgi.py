@@ -19,12 +19,63 @@ _BODY_KEY = "wolfpy.body"
 _SPOOL = 1024 * 1024
 
 
+class ScopeHeaders(Headers):
+    """Request headers read from ``scope["headers"]``: ``get`` scans the (short) list for one
+    name; the decoded mapping is built only when someone iterates."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self, scope: Any) -> None:
+        self._pairs = scope["headers"]
+        self._map = None
+        self._raw = None  # type: ignore[assignment]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        name = _NAMES.get(key)
+        if name is None:
+            name = key.lower().encode("latin-1")
+            if len(_NAMES) < 256:
+                _NAMES[key] = name
+        found = None
+        for k, v in self._pairs:
+            if k == name:
+                found = v.decode("latin-1") if found is None else f"{found}, {v.decode('latin-1')}"
+        return default if found is None else found
+
+    def __getitem__(self, key: str) -> str:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def getlist(self, key: str) -> list[str]:
+        name = key.lower().encode("latin-1")
+        return [v.decode("latin-1") for k, v in self._pairs if k == name]
+
+    def _mapping(self) -> dict[str, str]:
+        if self._map is None:
+            self._raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self._pairs]
+            m: dict[str, str] = {}
+            for k, v in self._raw:
+                m[k] = f"{m[k]}, {v}" if k in m else v
+            self._map = m
+        return self._map
+
+    def raw(self) -> list[tuple[str, str]]:
+        self._mapping()
+        return list(self._raw)
+
+
+_NAMES: dict[str, bytes] = {}
+
+
 class ASGIIO:
     """How a Request reads what it needs out of an ASGI scope, on demand."""
 
-    @staticmethod
-    def headers(scope: Any) -> Headers:
-        return Headers([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
+    headers = ScopeHeaders
 
     @staticmethod
     def client(scope: Any) -> tuple[str, int] | None:
@@ -66,10 +117,33 @@ class ASGIIO:
 IO = ASGIIO()
 
 
+def _encode_headers(pairs: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    out = []
+    for pair in pairs:
+        encoded = _ENCODED.get(pair)
+        if encoded is None:
+            encoded = (pair[0].encode("latin-1"), pair[1].encode("latin-1"))
+            if pair[0] in _CONSTANT_HEADERS and len(_ENCODED) < 512:
+                _ENCODED[pair] = encoded
+        out.append(encoded)
+    return out
+
+
+# Headers whose values repeat from response to response: their bytes are computed once.
+_CONSTANT_HEADERS = frozenset({
+    "content-type", "x-content-type-options", "x-frame-options", "referrer-policy",
+    "content-security-policy", "strict-transport-security", "cache-control", "allow", "vary",
+    "accept-ranges",
+})
+_ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+
+
 def _path(scope: Any) -> str:
     raw = scope.get("raw_path")
     if raw:
-        path = raw.decode("latin-1").partition("?")[0]
+        path = raw.decode("latin-1")
+        if "?" in path:
+            path = path.partition("?")[0]
         if path[:1] != "/":  # absolute-form target "http://host/path" (h11 passes it through)
             rest = path.partition("://")[2]
             path = "/" + rest.partition("/")[2] if rest else "/"
@@ -141,20 +215,20 @@ class ASGIAdapter:
         self.app = app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # HTTP is handled right here (one coroutine less per request); the rest is delegated.
         kind = scope["type"]
-        if kind == "http":
-            await self.http(scope, receive, send)
-        elif kind == "websocket":
-            await self.websocket(scope, receive, send)
-        elif kind == "lifespan":
-            await self.lifespan(scope, receive, send)
-
-    async def http(self, scope: Any, receive: Any, send: Any) -> None:
+        if kind != "http":
+            if kind == "websocket":
+                await self.websocket(scope, receive, send)
+            elif kind == "lifespan":
+                await self.lifespan(scope, receive, send)
+            return
         app = self.app
         if not app._started:
             await app.startup()
         method = scope["method"]
-        request = Request(app, IO, scope, method, _path(scope), scope["query_string"].decode("latin-1"))
+        qs = scope["query_string"]
+        request = Request(app, IO, scope, method, _path(scope), qs.decode("latin-1") if qs else "")
         response = None
         close = False
         if _has_body(scope):
@@ -171,7 +245,7 @@ class ASGIAdapter:
             response = await app.handle_async(request)
             if request._files:
                 request.close()
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.header_list()]
+        headers = _encode_headers(response.header_list())
         if close:
             headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
@@ -195,6 +269,9 @@ class ASGIAdapter:
             if hasattr(body, "close"):
                 body.close()
         await send({"type": "http.response.body", "body": b""})
+
+    async def http(self, scope: Any, receive: Any, send: Any) -> None:
+        await self(scope, receive, send)
 
     async def websocket(self, scope: Any, receive: Any, send: Any) -> None:
         app = self.app

@@ -67,19 +67,23 @@ def _sync_layer(mw: Any, nxt: SyncCall) -> SyncCall:
 
 
 def build_async(layers: list[Any], endpoint: Any, endpoint_is_async: bool,
-                run_sync: RunSync) -> AsyncCall:
+                run_sync: RunSync | None) -> AsyncCall:
     """An async chain. The longest all-sync tail runs as one sync chain via ``run_sync``
-    (a thread under ASGI, inline under WSGI); sync middleware in front of async code
-    runs in a worker thread whose ``call_next`` hops back to the event loop."""
+    (a thread under ASGI), or inline when ``run_sync`` is None (under WSGI, and for
+    WolfPy's own cheap terminals); sync middleware in front of async code runs in a
+    worker thread whose ``call_next`` hops back to the event loop."""
     items = list(layers)
     tail: list[Any] = []
     if not endpoint_is_async:
         while items and is_sync_capable(items[-1]):
             tail.insert(0, items.pop())
         sync_chain = build_sync(tail, endpoint)
-
-        async def call(request: Any) -> Response:
-            return await run_sync(sync_chain, request)
+        if run_sync is None:
+            async def call(request: Any) -> Response:
+                return sync_chain(request)
+        else:
+            async def call(request: Any) -> Response:
+                return await run_sync(sync_chain, request)
     else:
         call = endpoint
     for mw in reversed(items):

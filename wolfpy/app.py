@@ -1,6 +1,7 @@
 """The App: loads a project's routes, freezes middleware chains, dispatches requests."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -34,7 +35,8 @@ class Route:
     """One URL: its endpoints per method, an optional WebSocket handler, its middleware."""
 
     __slots__ = ("name", "segments", "source", "endpoints", "websocket", "middleware",
-                 "sync_table", "async_table", "sync_405", "async_405", "allow", "api", "ws_converters")
+                 "sync_table", "async_table", "sync_405", "async_405", "allow", "api", "ws_converters",
+                 "layers")
 
     def __init__(self, name: str, segments: tuple, source: str, endpoints: dict[str, Endpoint],
                  websocket: Callable[..., Any] | None = None, middleware: list[Any] | None = None,
@@ -54,6 +56,7 @@ class Route:
         self.sync_405: Any = None
         self.async_405: Any = None
         self.ws_converters: tuple = ()
+        self.layers: list[Any] = []
 
     @property
     def methods(self) -> list[str]:
@@ -103,7 +106,7 @@ class App:
         self.threads = ThreadRunner()
         self._loader = ModuleLoader(project.root) if project is not None else None
         self._frozen = False
-        self._freeze_lock = threading.Lock()
+        self._freeze_lock = threading.RLock()
         self._started = False
         self._sync_404: Any = None
         self._async_404: Any = None
@@ -112,6 +115,9 @@ class App:
         self._error_pages: dict[tuple[int, str], bytes] = {}
         self._error_templates: dict[int, bool] = {}
         self._plain_404: bytes | None = None
+        self._shared: dict[tuple[Any, ...], Any] = {}
+        self._prepared: set[str] = set()
+        self._global_mw: list[Any] = []
         self.template_dirs: list[Path] = []
 
     # -- building ------------------------------------------------------------
@@ -127,17 +133,25 @@ class App:
         if root not in sys.path:
             sys.path.insert(0, root)
         assert self._loader is not None
-        mw_cache: dict[Path, list[Any]] = {}
-        for rf in scan(self.project.routes, errors):
-            try:
-                self._load_file(rf, mw_cache)
-            except ConfigError as exc:
-                if errors is None:
-                    raise
-                errors.append(str(exc))
+        mw_cache: dict[str, list[Any]] = {}
+        # Loading allocates many long-lived objects and no garbage: cyclic GC passes
+        # during it would only re-scan what was just created.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            for rf in scan(self.project.routes, errors):
+                try:
+                    self._load_file(rf, mw_cache)
+                except ConfigError as exc:
+                    if errors is None:
+                        raise
+                    errors.append(str(exc))
+        finally:
+            if gc_was_on:
+                gc.enable()
         return self
 
-    def _load_file(self, rf: Any, mw_cache: dict[Path, list[Any]]) -> None:
+    def _load_file(self, rf: Any, mw_cache: dict[str, list[Any]]) -> None:
         assert self._loader is not None and self.project is not None
         module = self._loader.load(rf.path)
         endpoints = module_endpoints(module, rf.segments, rf.rel)
@@ -149,7 +163,7 @@ class App:
         middleware: list[Any] = []
         for mw_path in rf.middleware_files:
             if mw_path not in mw_cache:
-                rel = Path(self.project.root.name, mw_path.relative_to(self.project.root)).as_posix()
+                rel = Path(self.project.root.name, Path(mw_path).relative_to(self.project.root)).as_posix()
                 mw_cache[mw_path] = middleware_of(self._loader.load(mw_path), rel)
             middleware.extend(mw_cache[mw_path])
         self._add(Route(rf.name, rf.segments, rf.rel, endpoints, websocket, middleware,
@@ -209,7 +223,11 @@ class App:
 
     # -- freezing ----------------------------------------------------------------
     def freeze(self) -> "App":
-        """Compile the router and every middleware chain; done once, before serving."""
+        """Compile the router and settle every route's middleware; done once, before serving.
+
+        The dispatch tables themselves are built per protocol on first use
+        (:meth:`prepare`): a WSGI server never pays for the ASGI chains, nor the reverse.
+        """
         if self._frozen:
             return self
         with self._freeze_lock:
@@ -219,16 +237,32 @@ class App:
             self._add_static_route()
             self.router.compile()
             builtins = build_builtins(self, list(self.settings.middleware.builtin))
-            global_mw = builtins + self.middleware
+            self._global_mw = builtins + self.middleware
             for route in self.routes:
-                self._build_route(route, global_mw + route.middleware)
-            self._sync_404, self._async_404 = self._chains(global_mw, self._not_found_terminal, False, True)
+                route.layers = self._global_mw + route.middleware
+                if route.websocket is not None:
+                    route.ws_converters = bind_params(route.websocket, route.segments, route.source)[0]
             # The usual 404 (no project page, HTML wanted) is the same bytes every time.
             if self.project is None or not (self.project.templates / "errors/404.html").is_file():
                 if not self.settings.debug:
                     self._plain_404 = builtin_error_page(404, _NOT_FOUND.message).encode()
             self._frozen = True
         return self
+
+    def prepare(self, kind: str) -> None:
+        """Build every dispatch table for ``kind`` ("sync" for WSGI, "async" for ASGI)."""
+        self.freeze()
+        with self._freeze_lock:
+            if kind in self._prepared:
+                return
+            for route in self.routes:
+                self._build_route(route, kind)
+            chain = self._chain(kind, self._global_mw, self._not_found_terminal, False, True)
+            if kind == "sync":
+                self._sync_404 = chain
+            else:
+                self._async_404 = chain
+            self._prepared.add(kind)
 
     def _add_static_route(self) -> None:
         """``/static/{path...}`` → the project's ``static/`` folder (when it exists)."""
@@ -243,53 +277,60 @@ class App:
         handler = make_static_handler(self.project.static)
         self._add(Route("static", segments, source, {"GET": Endpoint(handler, "get", segments, source)}))
 
-    def _chains(self, layers: list[Any], endpoint: Callable[[Any], Any], is_async: bool,
-                nonblocking: bool = False) -> tuple[Any, Any]:
-        """The (sync, async) chains of ``layers`` around ``endpoint``.
+    def _chain(self, kind: str, layers: list[Any], endpoint: Callable[[Any], Any], is_async: bool,
+               nonblocking: bool = False) -> Any:
+        """The chain of ``layers`` around ``endpoint`` for ``kind`` ("sync" or "async").
 
         ``nonblocking`` marks WolfPy's own cheap terminals (404, 405, OPTIONS): when
         every layer is built-in or async they run on the event loop, not in a thread.
         """
-        inline_ok = nonblocking and all(isinstance(mw, Hooks) or is_async_callable(mw) for mw in layers)
-        async_call = build_async(layers, endpoint, is_async, None if inline_ok else self.threads.run)
-        all_sync = not is_async and all(_sync_ok(mw) for mw in layers)
-        if all_sync:
-            sync_call = build_sync(layers, endpoint)
-        else:
-            inline = build_async(layers, endpoint, is_async, None)
+        if kind == "async":
+            inline_ok = nonblocking and all(isinstance(mw, Hooks) or is_async_callable(mw) for mw in layers)
+            return build_async(layers, endpoint, is_async, None if inline_ok else self.threads.run)
+        if not is_async and all(_sync_ok(mw) for mw in layers):
+            return build_sync(layers, endpoint)
+        inline = build_async(layers, endpoint, is_async, None)
 
-            def sync_call(request: Any, _c: Any = inline) -> Response:
-                return run_blocking(_c(request))
-        return sync_call, async_call
+        def sync_call(request: Any, _c: Any = inline) -> Response:
+            return run_blocking(_c(request))
+        return sync_call
 
-    def _build_route(self, route: Route, layers: list[Any]) -> None:
+    def _shared_chains(self, kind: str, layers: list[Any]) -> tuple[Any, Any]:
+        """The automatic OPTIONS and 405 chains, shared by every route with the same middleware."""
+        key = (kind, *(id(mw) for mw in layers))
+        found = self._shared.get(key)
+        if found is None:
+            found = self._shared[key] = (self._chain(kind, layers, _options, False, True),
+                                         self._chain(kind, layers, self._not_allowed, False, True))
+        return found
+
+    def _not_allowed(self, request: Any) -> Response:
+        return self.error_response(request, HTTPError(405, headers={"allow": request.route.allow}))
+
+    def _upgrade_required(self, request: Any) -> Response:
+        return self.error_response(request, HTTPError(
+            426, "this URL is a WebSocket endpoint: connect with a WebSocket client "
+                 "(WebSockets need an ASGI server such as uvicorn)",
+            headers={"upgrade": "websocket"}))
+
+    def _build_route(self, route: Route, kind: str) -> None:
+        layers = route.layers
+        table = route.sync_table if kind == "sync" else route.async_table
         for method, ep in route.endpoints.items():
             make = make_async_call if ep.is_async else make_sync_call
             call = make(ep, self.error_response, self._not_found_terminal)
-            route.sync_table[method], route.async_table[method] = self._chains(layers, call, ep.is_async)
+            table[method] = self._chain(kind, layers, call, ep.is_async)
         if route.websocket is not None and "GET" not in route.endpoints:
-            def upgrade_required(request: Any) -> Response:
-                return self.error_response(request, HTTPError(
-                    426, "this URL is a WebSocket endpoint: connect with a WebSocket client "
-                         "(WebSockets need an ASGI server such as uvicorn)",
-                    headers={"upgrade": "websocket"}))
-            route.sync_table["GET"], route.async_table["GET"] = self._chains(layers, upgrade_required, False, True)
-            route.sync_table["HEAD"], route.async_table["HEAD"] = route.sync_table["GET"], route.async_table["GET"]
-        if "HEAD" not in route.endpoints and "GET" in route.endpoints:
-            route.sync_table["HEAD"] = route.sync_table["GET"]
-            route.async_table["HEAD"] = route.async_table["GET"]
+            table["GET"] = self._chain(kind, layers, self._upgrade_required, False, True)
+        if "HEAD" not in route.endpoints and "GET" in table:
+            table["HEAD"] = table["GET"]
+        options, not_allowed = self._shared_chains(kind, layers)
         if "OPTIONS" not in route.endpoints:
-            allow = route.allow
-
-            def options(request: Any) -> Response:
-                return Response(b"", 204, [("allow", allow)], HTML)
-            route.sync_table["OPTIONS"], route.async_table["OPTIONS"] = self._chains(layers, options, False, True)
-
-        def not_allowed(request: Any, _route: Route = route) -> Response:
-            return self.error_response(request, HTTPError(405, headers={"allow": _route.allow}))
-        route.sync_405, route.async_405 = self._chains(layers, not_allowed, False, True)
-        if route.websocket is not None:
-            route.ws_converters = bind_params(route.websocket, route.segments, route.source)[0]
+            table["OPTIONS"] = options
+        if kind == "sync":
+            route.sync_405 = not_allowed
+        else:
+            route.async_405 = not_allowed
 
     # -- dispatch ----------------------------------------------------------------
     def handle(self, request: Any) -> Response:
@@ -443,7 +484,7 @@ class App:
 
     # -- lifecycle ---------------------------------------------------------------
     async def startup(self) -> None:
-        self.freeze()
+        self.prepare("async")
         if self._started:
             return
         self._started = True
@@ -461,10 +502,14 @@ class App:
 
     # -- server interfaces ---------------------------------------------------------
     def __call__(self, environ: Any, start_response: Any) -> Any:
-        if not self._frozen:
-            self.freeze()
+        if "sync" not in self._prepared:
+            self.prepare("sync")
             if not self._started and self.on_startup:
-                run_blocking(self.startup())
+                self._started = True
+                for hook in self.on_startup:
+                    result = hook()
+                    if hasattr(result, "__await__"):
+                        run_blocking(result)
         return serve_wsgi(self, environ, start_response)
 
     @property
@@ -478,6 +523,10 @@ class App:
     def __repr__(self) -> str:
         where = self.project.root if self.project else "single-file"
         return f"<App {where} routes={len(self.routes)}>"
+
+
+def _options(request: Any) -> Response:
+    return Response(b"", 204, [("allow", request.route.allow)], HTML)
 
 
 def _sync_ok(mw: Any) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .errors import HTTPError, RouteLoadError
 from .http.response import HTML, JSON, OCTET, Response, dumps
@@ -43,28 +43,28 @@ class Endpoint:
 def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...],
           source: str) -> tuple[tuple[tuple[str, Callable[[str], Any]], ...], bool]:
     """Which path parameters the handler takes, and how to convert each."""
-    where = f"{source}: {getattr(func, '__name__', 'handler')}()"
-    try:
-        sig = inspect.signature(func)
-    except (TypeError, ValueError):  # pragma: no cover - builtins
+    where = f"{source}: {getattr(func, '__name__', 'handler')}()"  # for messages
+    params = _parameters(func)
+    if params is None:  # pragma: no cover - builtins without a signature
         return (), True
-    params = list(sig.parameters.values())
-    if not params or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+    if not params or params[0].kind != "positional":
         raise RouteLoadError(f"{where} must take the request as its first parameter")
-    try:
-        hints = typing.get_type_hints(func)
-    except Exception as exc:
-        raise RouteLoadError(f"{where}: cannot resolve annotations: {exc}") from None
+    hints: dict[str, Any] = getattr(func, "__annotations__", None) or {}
+    if any(isinstance(v, str) for v in hints.values()):  # postponed (string) annotations
+        try:
+            hints = typing.get_type_hints(func)
+        except Exception as exc:
+            raise RouteLoadError(f"{where}: cannot resolve annotations: {exc}") from None
     kinds = {s.value: s for s in segments if s.kind in (PARAM, CATCHALL, OPTIONAL)}
     converters = []
     takes_all = False
     for p in params[1:]:
-        if p.kind == p.VAR_KEYWORD:
+        if p.kind == "var_keyword":
             takes_all = True
             continue
         seg = kinds.get(p.name)
         if seg is None:
-            if p.default is p.empty and p.kind != p.VAR_POSITIONAL:
+            if p.required and p.kind != "var_positional":
                 raise RouteLoadError(
                     f"{where}: parameter '{p.name}' is not a path parameter of this route "
                     f"(the route has: {', '.join(kinds) or 'none'})")
@@ -87,6 +87,34 @@ def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...],
             if name not in {n for n, _ in converters}:
                 converters.append((name, None if seg.kind == PARAM else to_plain_str))
     return tuple(converters), bool(converters)
+
+
+class _Param(NamedTuple):
+    name: str
+    kind: str          # "positional", "var_positional", "keyword_only", "var_keyword"
+    required: bool
+
+
+def _parameters(func: Callable[..., Any]) -> list[_Param] | None:
+    """The function's parameters; read off the code object for plain functions (project
+    loading binds every handler, and inspect.signature is the slow part of that)."""
+    code = getattr(func, "__code__", None)
+    if (code is None or not inspect.isfunction(func) or hasattr(func, "__wrapped__")
+            or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+            or code.co_kwonlyargcount or code.co_posonlyargcount):
+        try:
+            sig = inspect.signature(func)
+        except (TypeError, ValueError):
+            return None
+        kinds = {inspect.Parameter.POSITIONAL_ONLY: "positional",
+                 inspect.Parameter.POSITIONAL_OR_KEYWORD: "positional",
+                 inspect.Parameter.VAR_POSITIONAL: "var_positional",
+                 inspect.Parameter.KEYWORD_ONLY: "keyword_only",
+                 inspect.Parameter.VAR_KEYWORD: "var_keyword"}
+        return [_Param(p.name, kinds[p.kind], p.default is p.empty) for p in sig.parameters.values()]
+    names = code.co_varnames[:code.co_argcount]
+    first_default = len(names) - len(func.__defaults__ or ())
+    return [_Param(name, "positional", i < first_default) for i, name in enumerate(names)]
 
 
 def to_response(rv: Any, api: bool = False, status: int = 200) -> Response:

@@ -224,7 +224,7 @@ class ASGIAdapter:
                 await self.lifespan(scope, receive, send)
             return
         app = self.app
-        if not app._started:
+        if "async" not in app._prepared:
             await app.startup()
         method = scope["method"]
         qs = scope["query_string"]
@@ -275,7 +275,7 @@ class ASGIAdapter:
 
     async def websocket(self, scope: Any, receive: Any, send: Any) -> None:
         app = self.app
-        if not app._started:
+        if "async" not in app._prepared:
             await app.startup()
         request = Request(app, IO, scope, "GET", _path(scope), scope["query_string"].decode("latin-1"))
         transport = _Transport(receive, send)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import sys
 import types
 from dataclasses import dataclass, field
@@ -18,17 +19,18 @@ from ..errors import RouteConflict, RouteLoadError
 from .patterns import OPTIONAL, CATCHALL, Segment, parse_file_segment, windows_name_problem
 
 MIDDLEWARE_FILE = "_middleware.py"
+_UNSAFE = re.compile(r"\W")
 
 
 @dataclass
 class RouteFile:
     """One route file: where it is, what URL it serves, and its route name."""
 
-    path: Path                    # absolute file path
+    path: str                     # absolute file path
     rel: str                      # "routes/posts/[id].py", for messages
     name: str                     # "posts/[id]"
     segments: tuple[Segment, ...]
-    middleware_files: list[Path] = field(default_factory=list)  # outermost first
+    middleware_files: list[str] = field(default_factory=list)  # outermost first
 
 
 def scan(routes_dir: Path, errors: list[str] | None = None) -> list[RouteFile]:
@@ -46,8 +48,8 @@ def scan(routes_dir: Path, errors: list[str] | None = None) -> list[RouteFile]:
     return found
 
 
-def _scan_dir(root: Path, folder: Path, segments: tuple[Segment, ...],
-              middleware: list[Path], out: list[RouteFile], errors: list[str] | None) -> None:
+def _scan_dir(root: Path, folder: str | Path, segments: tuple[Segment, ...],
+              middleware: list[str], out: list[RouteFile], errors: list[str] | None) -> None:
     def problem(message: str) -> None:
         if errors is None:
             raise RouteConflict(message)
@@ -60,7 +62,7 @@ def _scan_dir(root: Path, folder: Path, segments: tuple[Segment, ...],
         return
     here_mw = list(middleware)
     if any(e.name == MIDDLEWARE_FILE and e.is_file() for e in entries):
-        here_mw.append(Path(folder, MIDDLEWARE_FILE))
+        here_mw.append(os.path.join(folder, MIDDLEWARE_FILE))
     folded: dict[str, tuple[str, str]] = {}
     for entry in entries:
         name = entry.name
@@ -69,7 +71,7 @@ def _scan_dir(root: Path, folder: Path, segments: tuple[Segment, ...],
         is_dir = entry.is_dir()
         if not is_dir and not name.endswith(".py"):
             continue
-        rel = _rel(root, Path(entry.path))
+        rel = _rel(root, entry.path)
         bad_name = windows_name_problem(name)
         if bad_name:
             problem(f"{rel}: {bad_name}")
@@ -78,7 +80,7 @@ def _scan_dir(root: Path, folder: Path, segments: tuple[Segment, ...],
         key = stem.lower()
         other = folded.get(key)
         if other is not None and other[0] != stem:
-            problem(f"{_rel(root, folder / other[1])} and {rel} differ only by case")
+            problem(f"{_rel(root, os.path.join(folder, other[1]))} and {rel} differ only by case")
             continue
         folded[key] = (stem, name)
         try:
@@ -90,7 +92,7 @@ def _scan_dir(root: Path, folder: Path, segments: tuple[Segment, ...],
             if seg is not None and seg.kind in (CATCHALL, OPTIONAL):
                 problem(f"{rel}: a catch-all must be a file, not a folder")
                 continue
-            _scan_dir(root, Path(entry.path), segments + ((seg,) if seg else ()), here_mw, out, errors)
+            _scan_dir(root, entry.path, segments + ((seg,) if seg else ()), here_mw, out, errors)
             continue
         if seg is None:
             problem(f"{rel}: parentheses are for group folders, not files")
@@ -99,12 +101,17 @@ def _scan_dir(root: Path, folder: Path, segments: tuple[Segment, ...],
             route_segments = segments
         else:
             route_segments = segments + (seg,)
-        route_name = Path(entry.path).relative_to(root).with_suffix("").as_posix()
-        out.append(RouteFile(Path(entry.path), rel, route_name, route_segments, here_mw))
+        route_name = rel.split("/", 1)[1][:-3]
+        out.append(RouteFile(entry.path, rel, route_name, route_segments, here_mw))
 
 
-def _rel(root: Path, path: Path) -> str:
-    return (Path(root.name) / path.relative_to(root)).as_posix()
+def _rel(root: Path, path: str | os.PathLike[str]) -> str:
+    """``routes/posts/[id].py``: the path as messages show it (string work: this runs per file)."""
+    text, base = os.fspath(path), os.fspath(root)
+    rel = text[len(base) + 1:] if text.startswith(base + os.sep) else os.path.relpath(text, base)
+    if os.sep != "/":
+        rel = rel.replace(os.sep, "/")
+    return f"{root.name}/{rel}"
 
 
 class ModuleLoader:
@@ -114,16 +121,19 @@ class ModuleLoader:
         self.root = project_root
         digest = hashlib.sha1(str(project_root).encode()).hexdigest()[:10]
         self.prefix = f"_wolfpy_routes_{digest}"
-        self.modules: dict[Path, types.ModuleType] = {}
+        self.modules: dict[str, types.ModuleType] = {}
+        self._base = os.fspath(project_root) + os.sep
 
-    def load(self, path: Path) -> types.ModuleType:
-        module = self.modules.get(path)
+    def load(self, path: Path | str) -> types.ModuleType:
+        text = os.fspath(path)
+        module = self.modules.get(text)
         if module is not None:
             return module
-        rel = path.relative_to(self.root).with_suffix("").as_posix()
-        safe = "".join(c if c.isalnum() else "_" for c in rel)
-        name = f"{self.prefix}.{safe}_{hashlib.sha1(rel.encode()).hexdigest()[:6]}"
-        spec = importlib.util.spec_from_file_location(name, path)
+        rel = text[len(self._base):] if text.startswith(self._base) else os.path.relpath(text, self._base)
+        rel = rel[:-3].replace(os.sep, "/")
+        # "routes/posts/[id]" -> "routes_posts__id__<n>": unique, and readable in tracebacks.
+        name = f"{self.prefix}.{_UNSAFE.sub('_', rel)}_{len(self.modules)}"
+        spec = importlib.util.spec_from_file_location(name, text)
         if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has one
             raise RouteLoadError(f"{rel}.py: cannot be imported")
         module = importlib.util.module_from_spec(spec)
@@ -137,10 +147,10 @@ class ModuleLoader:
                 f"{rel}.py:{exc.lineno}: syntax error: {exc.msg}") from exc
         except Exception as exc:
             sys.modules.pop(name, None)
-            line = _error_line(exc, str(path))
+            line = _error_line(exc, text)
             raise RouteLoadError(
                 f"{rel}.py{line}: importing failed: {type(exc).__name__}: {exc}") from exc
-        self.modules[path] = module
+        self.modules[text] = module
         return module
 
     def unload_all(self) -> None:

@@ -34,10 +34,13 @@ class Segment(NamedTuple):
 Pattern = tuple  # tuple[Segment, ...]
 
 
+_WINDOWS_BAD_RE = re.compile(r'[<>:"|?*\x00-\x1f]')
+
+
 def windows_name_problem(name: str) -> str | None:
     """Why ``name`` cannot exist on Windows, or None (SPEC: rejected with the reason)."""
-    bad = sorted(set(name) & _WINDOWS_BAD_CHARS)
-    if bad:
+    if _WINDOWS_BAD_RE.search(name):
+        bad = sorted(set(name) & _WINDOWS_BAD_CHARS)
         shown = " ".join(repr(c) for c in bad)
         return f"contains characters not allowed in Windows file names: {shown}"
     if name.endswith((".", " ")):

@@ -26,6 +26,12 @@ ROUTES = {
         def get(request):
             return render("hello.html", name=request.query.get("name", ""))
     """,
+    "routes/tplname.py": """
+        from wolfpy import render
+        def get(request):
+            return render("undefined.html")
+    """,
+    "templates/undefined.html": "<p>\n  fine\n  ${not_given}\n</p>\n",
     "templates/broken.html": "<ul>\n% for i in items:\n  <li>${i / 0}</li>\n% endfor\n</ul>\n",
     "templates/syntax.html": "<p>\n% for x in\n</p>\n",
     "templates/hello.html": "<p>Hello ${name}</p>\n",
@@ -98,6 +104,8 @@ def test_debug_page_names_template_file_and_line(client_for):
     r = c.get("/tpl")
     assert r.status_code == 500
     assert "broken.html, line 3" in r.text
+    r = c.get("/tplname")
+    assert "undefined.html, line 3" in r.text
     r = c.get("/tplsyntax")
     assert r.status_code == 500
     assert "syntax.html, line 2" in r.text

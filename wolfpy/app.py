@@ -345,9 +345,9 @@ class App:
             call = route.sync_table.get(request.method) or route.sync_405
             return call(request)
         except HTTPError as exc:
-            return self.error_response(request, exc)
+            return self.outside_chain(request, self.error_response(request, exc))
         except Exception as exc:
-            return self.server_error(request, exc)
+            return self.outside_chain(request, self.server_error(request, exc))
         finally:
             context.reset_request(token)
 
@@ -363,9 +363,9 @@ class App:
             call = route.async_table.get(request.method) or route.async_405
             return await call(request)
         except HTTPError as exc:
-            return self.error_response(request, exc)
+            return self.outside_chain(request, self.error_response(request, exc))
         except Exception as exc:
-            return self.server_error(request, exc)
+            return self.outside_chain(request, self.server_error(request, exc))
         finally:
             context.reset_request(token)
 
@@ -376,8 +376,21 @@ class App:
             target = "/" + path.strip("/")  # collapse leading slashes: never "//host"
             if self.router.match(target) is not None:
                 qs = request.query_string
-                return Response(b"", 308, [("location", target + ("?" + qs if qs else ""))], HTML)
+                return self.outside_chain(
+                    request, Response(b"", 308, [("location", target + ("?" + qs if qs else ""))], HTML))
         return None
+
+    def outside_chain(self, request: Any, response: Response) -> Response:
+        """Give a response made outside the middleware chain (an error raised by middleware,
+        an unhandled exception, a redirect to the canonical URL, an early 413) what the
+        built-in middleware adds to every response: security headers, the request id."""
+        for mw in reversed(self._global_mw):
+            if isinstance(mw, Hooks) and mw.after is not None:
+                try:
+                    response = mw.after(request, response)
+                except Exception:  # pragma: no cover - the built-ins do not raise
+                    log.exception("built-in middleware %r failed on an error response", mw)
+        return response
 
     def _no_route(self, request: Any) -> Response:
         if request.raw_path[-1] == "/":
@@ -468,7 +481,7 @@ class App:
         return self.error_response(request, HTTPError(500))
 
     # -- helpers -----------------------------------------------------------------
-    def url_for(self, name: str, **params: Any) -> str:
+    def url_for(self, name: str, /, **params: Any) -> str:
         """The URL of the route ``name`` (``"posts/[id]"``) with ``params`` filled in."""
         if not self.router.compiled:
             self.router.compile()

@@ -84,7 +84,24 @@ def template_location(exc: BaseException) -> tuple[str, int] | None:
         return None
     for filename, lineno, _func, _line in reversed(rich.traceback):
         if filename and (filename.endswith((".html", ".mako", ".txt", ".xml")) or "templates" in filename):
+            if not lineno and isinstance(exc, NameError):
+                # strict_undefined raises before the first line runs: find the first use instead.
+                found = getattr(exc, "name", None) or re.match(r"'(\w+)' is not defined", str(exc))
+                name = found if isinstance(found, str) else (found.group(1) if found else None)
+                lineno = (_first_use(filename, name) if name else None) or lineno
             return filename, lineno
+    return None
+
+
+def _first_use(filename: str, name: str) -> int | None:
+    pattern = re.compile(r"\b" + re.escape(name) + r"\b")
+    try:
+        with open(filename, encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                if pattern.search(line):
+                    return number
+    except OSError:
+        return None
     return None
 
 

@@ -186,7 +186,7 @@ def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError]
         except HTTPError as exc:
             return error_response(request, exc)
         if type(rv) is str and not api:
-            return Response(rv.encode(), 200, None, HTML)
+            return Response(rv.encode(), status, None, HTML)
         return to_response(rv, api, status)
     return call_with_params
 
@@ -203,7 +203,7 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
             except HTTPError as exc:
                 return error_response(request, exc)
             if type(rv) is str and not api:
-                return Response(rv.encode(), 200, None, HTML)
+                return Response(rv.encode(), status, None, HTML)
             return to_response(rv, api, status)
         return acall
 
@@ -216,7 +216,7 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
         except HTTPError as exc:
             return error_response(request, exc)
         if type(rv) is str and not api:
-            return Response(rv.encode(), 200, None, HTML)
+            return Response(rv.encode(), status, None, HTML)
         return to_response(rv, api, status)
     return acall_with_params
 

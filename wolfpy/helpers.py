@@ -14,7 +14,7 @@ from .http.response import Response
 FILE_CHUNK = 64 * 1024
 
 
-def url_for(name: str, **params: Any) -> str:
+def url_for(name: str, /, **params: Any) -> str:
     """The URL of route ``name`` (its file path under routes/, e.g. ``"posts/[id]"``)."""
     return current_request().app.url_for(name, **params)
 

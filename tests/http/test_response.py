@@ -83,7 +83,9 @@ def test_send_file_with_etag_and_304(client):
     assert r.headers["content-type"] == "text/plain; charset=utf-8"
     assert r.headers["content-length"] == "100"
     etag, modified = r.headers["etag"], r.headers["last-modified"]
-    assert client.get("/file/data.txt", headers={"if-none-match": etag}).status_code == 304
+    not_modified = client.get("/file/data.txt", headers={"if-none-match": etag})
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert "content-length" not in not_modified.headers
     assert client.get("/file/data.txt", headers={"if-modified-since": modified}).status_code == 304
     assert client.get("/file/data.txt", headers={"if-none-match": '"other"'}).status_code == 200
 

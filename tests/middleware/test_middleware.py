@@ -102,6 +102,26 @@ def test_builtin_security_headers_on_by_default_and_on_404(client_for):
         assert "strict-transport-security" not in r.headers  # plain HTTP
 
 
+def test_responses_made_outside_the_chain_get_the_builtin_headers(client_for):
+    c = client_for({
+        "routes/_middleware.py": """
+            from wolfpy import abort
+            def middleware(request, call_next):
+                if request.headers.get("x-block"):
+                    abort(403)
+                return call_next(request)
+        """,
+        "routes/boom.py": "def get(request):\n    raise RuntimeError('x')\n",
+        "routes/about.py": "def get(request):\n    return 'about'\n",
+    }, toml="[app]\nmax_body_size = 10\n[middleware]\nbuiltin = ['security_headers', 'request_id']\n")
+    responses = [c.get("/boom"), c.get("/about", headers={"x-block": "1"}), c.get("/about/"),
+                 c.post("/about", content=b"x" * 11)]
+    assert [r.status_code for r in responses] == [500, 403, 308, 413]
+    for r in responses:
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert len(r.headers["x-request-id"]) == 32
+
+
 def test_hsts_on_https(client_for, make_client):
     c = client_for({"routes/index.py": "def get(request):\n    return 'ok'\n"})
     secure = make_client(c.app, base_url="https://testserver")

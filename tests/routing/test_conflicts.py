@@ -63,6 +63,7 @@ def test_sibling_dynamic_segments_with_different_names(load_app):
     ("aux", "reserved device name"),
     ("lpt1.py", "reserved device name"),
     ("trail.", "ends with a dot"),
+    ("name..py", "ends with a dot"),
 ])
 def test_windows_illegal_names_are_rejected_with_the_reason(load_app, name, reason):
     path = f"routes/{name}" if name.endswith(".py") else f"routes/{name}/index.py"

@@ -163,6 +163,31 @@ def test_url_for_builds_urls_from_route_names(client):
     }
 
 
+def test_url_for_with_a_parameter_called_name(client_for):
+    c = client_for({"routes/users/[name].py": """
+        from wolfpy import url_for
+        def get(request, name):
+            return url_for("users/[name]", name=name + "!")
+    """})
+    assert c.get("/users/ann").text == "/users/ann%21"
+
+
+def test_status_applies_to_str_returns_with_params(make_client):
+    from wolfpy import App
+    app = App(secret_key="s" * 40)
+
+    @app.route("/made/{id}", methods=["POST"], status=201)
+    def made(request, id):
+        return f"made {id}"
+
+    @app.route("/amade/{id}", methods=["POST"], status=201)
+    async def amade(request, id):
+        return f"made {id}"
+    c = make_client(app)
+    assert c.post("/made/1").status_code == 201
+    assert c.post("/amade/1").status_code == 201
+
+
 def test_request_params(client):
     assert client.get("/params").json() == {"params": {}}
 

@@ -239,7 +239,7 @@ class ASGIAdapter:
                     raise PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
                 scope[_BODY_KEY] = await _read_body(receive, limit)
             except HTTPError as exc:
-                response = app.error_response(request, exc)
+                response = app.outside_chain(request, app.error_response(request, exc))
                 close = True
         if response is None:
             response = await app.handle_async(request)
@@ -302,7 +302,8 @@ class ASGIAdapter:
                 await transport.reject()
             return
         if not ws.accepted:
-            await transport.reject()
+            if not ws.closed:  # a handler that closed before accepting has refused already
+                await transport.reject()
         elif not ws.closed and not transport.disconnected:
             await ws.close(1000)
 

@@ -249,9 +249,8 @@ class Request:
     def session(self) -> Any:
         s = self._session
         if s is None:
-            raise WolfPyError(
-                "request.session needs the session middleware: add \"sessions\" to "
-                "[middleware] builtin in wolfpy.toml")
+            raise WolfPyError("request.session is not available: no session middleware is enabled "
+                              "for this app")
         return s
 
     @session.setter

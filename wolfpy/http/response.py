@@ -139,7 +139,7 @@ class Response:
         """Every header line to send, ``Content-Type``/``Content-Length`` first."""
         body = self.body
         out = [("content-type", self.content_type)]
-        if type(body) is bytes:
+        if type(body) is bytes and self.status not in (204, 304):
             out.append(("content-length", str(len(body))))
         if self._headers:
             out.extend(self._headers)

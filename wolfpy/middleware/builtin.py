@@ -65,7 +65,11 @@ class RequestId(Hooks):
             return None
 
         def after(request: Any, response: Response) -> Response:
-            response.headers["X-Request-ID"] = request.state["request_id"]
+            rid = request.state.get("request_id")
+            if rid is None:  # a response made before the chain ran (an early 413, say)
+                before(request)
+                rid = request.state["request_id"]
+            response.headers["X-Request-ID"] = rid
             return response
         self.before, self.after = before, after
 

@@ -72,7 +72,7 @@ def _scan_dir(root: Path, folder: str | Path, segments: tuple[Segment, ...],
         if not is_dir and not name.endswith(".py"):
             continue
         rel = _rel(root, entry.path)
-        bad_name = windows_name_problem(name)
+        bad_name = windows_name_problem(name) or (None if is_dir else windows_name_problem(name[:-3]))
         if bad_name:
             problem(f"{rel}: {bad_name}")
             continue

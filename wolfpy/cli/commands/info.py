@@ -39,6 +39,7 @@ def routes(explain: str = typer.Option(None, "--explain", metavar="PATH",
     project = _project()
     app = App(project, debug=True)
     app.load_routes()
+    app._add_static_route()
     app.router.compile()
     if explain:
         from ...routing.explain import explain as do_explain

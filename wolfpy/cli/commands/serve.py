@@ -55,6 +55,9 @@ def serve(
 def _serve_prod(project, host: str, port: int, workers: int, url: str) -> None:  # type: ignore[no-untyped-def]
     from ...app import load
     from ..main import fail
+    # Production means debug off, whatever wolfpy.toml says for development: no traceback
+    # pages, no .env, and a real secret key required.
+    os.environ["WOLFPY_APP_DEBUG"] = "false"
     # Load once in this process so a bad project fails here, in one line, not in every worker.
     app = load(project.root)
     try:

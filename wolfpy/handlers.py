@@ -41,7 +41,7 @@ class Endpoint:
 
 
 def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...],
-          source: str) -> tuple[tuple[tuple[str, Callable[[str], Any]], ...], bool]:
+                source: str) -> tuple[tuple[tuple[str, Callable[[str], Any] | None], ...], bool]:
     """Which path parameters the handler takes, and how to convert each."""
     where = f"{source}: {getattr(func, '__name__', 'handler')}()"  # for messages
     params = _parameters(func)

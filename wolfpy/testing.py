@@ -413,13 +413,15 @@ class WebSocketSession:
         message = self.receive(timeout)
         if message["type"] != "websocket.send":
             raise WebSocketRejected(self.close_code or 1006)
-        return message.get("text") if message.get("text") is not None else message["bytes"].decode()
+        text = message.get("text")
+        return text if text is not None else message["bytes"].decode()
 
     def receive_bytes(self, timeout: float = 10) -> bytes:
         message = self.receive(timeout)
         if message["type"] != "websocket.send":
             raise WebSocketRejected(self.close_code or 1006)
-        return message.get("bytes") if message.get("bytes") is not None else message["text"].encode()
+        data = message.get("bytes")
+        return data if data is not None else message["text"].encode()
 
     def receive_json(self, timeout: float = 10) -> Any:
         return _json.loads(self.receive_text(timeout))

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Iterator, Mapping, MutableMapping, NoReturn
 from ..errors import http_error
 from .cookies import render_set_cookie
 
+_orjson: Any
 try:  # orjson is optional: several times faster when installed
     import orjson as _orjson
 except ImportError:  # pragma: no cover - depends on the environment

@@ -74,6 +74,7 @@ def build_async(layers: list[Any], endpoint: Any, endpoint_is_async: bool,
     worker thread whose ``call_next`` hops back to the event loop."""
     items = list(layers)
     tail: list[Any] = []
+    call: AsyncCall
     if not endpoint_is_async:
         while items and is_sync_capable(items[-1]):
             tail.insert(0, items.pop())
@@ -89,6 +90,10 @@ def build_async(layers: list[Any], endpoint: Any, endpoint_is_async: bool,
     for mw in reversed(items):
         call = _async_layer(mw, call)
     return call
+
+
+async def _as_coroutine(awaitable: Awaitable[Response]) -> Response:
+    return await awaitable
 
 
 def _async_layer(mw: Any, nxt: AsyncCall) -> AsyncCall:
@@ -112,6 +117,6 @@ def _async_layer(mw: Any, nxt: AsyncCall) -> AsyncCall:
         loop = asyncio.get_running_loop()
 
         def call_next(req: Any) -> Response:
-            return asyncio.run_coroutine_threadsafe(nxt(req), loop).result()
+            return asyncio.run_coroutine_threadsafe(_as_coroutine(nxt(req)), loop).result()
         return await asyncio.to_thread(mw, request, call_next)
     return bridged

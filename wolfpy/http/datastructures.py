@@ -31,6 +31,13 @@ class MultiDict(Mapping[str, Any]):
                 bucket.append(value)
         self._data = data
 
+    @classmethod
+    def from_lists(cls, data: dict[str, list[Any]]) -> "MultiDict":
+        """Wrap an already-grouped ``{key: [values]}`` dict (parsers build it directly)."""
+        md = cls.__new__(cls)
+        md._data = data
+        return md
+
     def __getitem__(self, key: str) -> Any:
         try:
             return self._data[key][0]

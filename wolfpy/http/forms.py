@@ -105,8 +105,7 @@ def parse_urlencoded(body: bytes, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
     # A segment of c characters holds at most 4c UTF-8 bytes, and decoding only
     # shrinks it, so short segments never need an exact size check.
     safe_len = max_size // 4
-    items: list[tuple[str, str]] = []
-    append = items.append
+    data: dict[str, list[str]] = {}
     for pair in pairs:
         if not pair:
             continue
@@ -121,8 +120,12 @@ def parse_urlencoded(body: bytes, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
                 raise BadRequest(message="invalid UTF-8 in form data") from None
         if len(pair) > safe_len and (_utf8_len(key) > max_size or _utf8_len(value) > max_size):
             raise PayloadTooLarge(message="form field too large")
-        append((key, value))
-    return MultiDict(items)
+        bucket = data.get(key)
+        if bucket is None:
+            data[key] = [value]
+        else:
+            bucket.append(value)
+    return MultiDict.from_lists(data)
 
 
 def _utf8_len(s: str) -> int:

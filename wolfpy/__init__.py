@@ -26,10 +26,12 @@ from .project import Project as Project
 from .realtime.websocket import WebSocket as WebSocket
 from .realtime.websocket import WebSocketDisconnect as WebSocketDisconnect
 from .templating import render as render
+from .validation import Form as Form
+from .validation import ValidationError as ValidationError
 
 __all__ = [
-    "App", "Headers", "Hooks", "HTTPError", "MultiDict", "Project", "Request", "Response",
-    "Settings", "UploadFile", "WebSocket", "WebSocketDisconnect", "WolfPyError", "__version__",
+    "App", "Form", "Headers", "Hooks", "HTTPError", "MultiDict", "Project", "Request", "Response",
+    "Settings", "UploadFile", "ValidationError", "WebSocket", "WebSocketDisconnect", "WolfPyError", "__version__",
     "abort", "api_route", "json", "load", "redirect", "render", "send_file", "static_url",
     "url_for",
 ]

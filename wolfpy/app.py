@@ -241,7 +241,7 @@ class App:
             for route in self.routes:
                 route.layers = self._global_mw + route.middleware
                 if route.websocket is not None:
-                    route.ws_converters = bind_params(route.websocket, route.segments, route.source)[0]
+                    route.ws_converters = bind_params(route.websocket, route.segments, route.source).converters
             # The usual 404 (no project page, HTML wanted) is the same bytes every time.
             if self.project is None or not (self.project.templates / "errors/404.html").is_file():
                 if not self.settings.debug:

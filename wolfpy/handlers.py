@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import inspect
 import typing
+from dataclasses import MISSING
 from typing import Any, Callable, NamedTuple
 
 from .errors import HTTPError, RouteLoadError
 from .http.response import HTML, JSON, OCTET, Response, dumps
 from .routing.converters import for_annotation, to_plain_str
+from .validation import ValidationError as ValidationError
 from .routing.patterns import CATCHALL, OPTIONAL, PARAM, Segment
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -26,7 +28,7 @@ class Endpoint:
     """One handler function for one method of one route."""
 
     __slots__ = ("func", "method", "is_async", "converters", "pass_params", "api", "status",
-                 "source", "csrf_exempt")
+                 "source", "csrf_exempt", "binders", "info")
 
     def __init__(self, func: Callable[..., Any], method: str, segments: tuple[Segment, ...],
                  source: str, *, api: bool = False, status: int | None = None) -> None:
@@ -37,16 +39,25 @@ class Endpoint:
         self.api = bool(getattr(func, "__wolfpy_api__", api))
         self.status = getattr(func, "__wolfpy_status__", None) or status or 200
         self.csrf_exempt = bool(getattr(func, "__wolfpy_csrf_exempt__", False))
-        self.converters, self.pass_params = bind_params(func, segments, source)
+        binding = bind_params(func, segments, source)
+        self.converters, self.binders, self.info = binding.converters, binding.binders, binding.info
+        self.pass_params = bool(self.converters or self.binders)
 
 
-def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...],
-                source: str) -> tuple[tuple[tuple[str, Callable[[str], Any] | None], ...], bool]:
-    """Which path parameters the handler takes, and how to convert each."""
+class Binding(NamedTuple):
+    """How a handler's parameters are filled from a request."""
+
+    converters: tuple[tuple[str, Callable[[str], Any] | None], ...]  # path parameters
+    binders: tuple[tuple[str, Callable[[Any], Any]], ...]            # body and query parameters
+    info: dict[str, Any]   # what OpenAPI needs: path/query annotations and the body model
+
+
+def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...], source: str) -> Binding:
+    """Which parameters the handler takes (path, query, body), and how to fill each."""
     where = f"{source}: {getattr(func, '__name__', 'handler')}()"  # for messages
     params = _parameters(func)
     if params is None:  # pragma: no cover - builtins without a signature
-        return (), True
+        return Binding((), (), {})
     if not params or params[0].kind != "positional":
         raise RouteLoadError(f"{where} must take the request as its first parameter")
     hints: dict[str, Any] = getattr(func, "__annotations__", None) or {}
@@ -57,6 +68,8 @@ def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...],
             raise RouteLoadError(f"{where}: cannot resolve annotations: {exc}") from None
     kinds = {s.value: s for s in segments if s.kind in (PARAM, CATCHALL, OPTIONAL)}
     converters = []
+    binders: list[tuple[str, Callable[[Any], Any]]] = []
+    info: dict[str, Any] = {"path": {}, "query": {}, "body": None}
     takes_all = False
     for p in params[1:]:
         if p.kind == "var_keyword":
@@ -64,12 +77,25 @@ def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...],
             continue
         seg = kinds.get(p.name)
         if seg is None:
+            annotation = hints.get(p.name)
+            if annotation is not None and p.kind in ("positional", "keyword_only"):
+                from .validation import body_binder, is_model, query_binder
+                if is_model(annotation):
+                    binders.append((p.name, body_binder(p.name, annotation)))
+                    info["body"] = annotation
+                else:
+                    default = p.default if not p.required else MISSING
+                    binders.append((p.name, query_binder(p.name, annotation, default)))
+                    info["query"][p.name] = (annotation, default)
+                continue
             if p.required and p.kind != "var_positional":
                 raise RouteLoadError(
                     f"{where}: parameter '{p.name}' is not a path parameter of this route "
-                    f"(the route has: {', '.join(kinds) or 'none'})")
+                    f"(the route has: {', '.join(kinds) or 'none'}); annotate it to read it from "
+                    "the query string (int, str, ...) or the body (a dataclass)")
             continue
         annotation = hints.get(p.name)
+        info["path"][p.name] = annotation
         try:
             conv = for_annotation(annotation, seg.kind != PARAM)
         except TypeError as exc:
@@ -86,13 +112,14 @@ def bind_params(func: Callable[..., Any], segments: tuple[Segment, ...],
         for name, seg in kinds.items():
             if name not in {n for n, _ in converters}:
                 converters.append((name, None if seg.kind == PARAM else to_plain_str))
-    return tuple(converters), bool(converters)
+    return Binding(tuple(converters), tuple(binders), info)
 
 
 class _Param(NamedTuple):
     name: str
     kind: str          # "positional", "var_positional", "keyword_only", "var_keyword"
     required: bool
+    default: Any = None
 
 
 def _parameters(func: Callable[..., Any]) -> list[_Param] | None:
@@ -111,10 +138,14 @@ def _parameters(func: Callable[..., Any]) -> list[_Param] | None:
                  inspect.Parameter.VAR_POSITIONAL: "var_positional",
                  inspect.Parameter.KEYWORD_ONLY: "keyword_only",
                  inspect.Parameter.VAR_KEYWORD: "var_keyword"}
-        return [_Param(p.name, kinds[p.kind], p.default is p.empty) for p in sig.parameters.values()]
+        return [_Param(p.name, kinds[p.kind], p.default is p.empty, p.default)
+                for p in sig.parameters.values()]
     names = code.co_varnames[:code.co_argcount]
     first_default = len(names) - len(func.__defaults__ or ())
-    return [_Param(name, "positional", i < first_default) for i, name in enumerate(names)]
+    defaults = func.__defaults__ or ()
+    return [_Param(name, "positional", i < first_default,
+                   defaults[i - first_default] if i >= first_default else None)
+            for i, name in enumerate(names)]
 
 
 def to_response(rv: Any, api: bool = False, status: int = 200) -> Response:
@@ -158,7 +189,7 @@ def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError]
                    not_found: Callable[[Any], Response]) -> Callable[[Any], Response]:
     """The innermost layer of a sync chain: bind params, call, convert, catch HTTPError."""
     func, api, status = endpoint.func, endpoint.api, endpoint.status
-    converters = endpoint.converters
+    converters, binders = endpoint.converters, endpoint.binders
     if not endpoint.pass_params:
         if not api and status == 200:
             def call(request: Any) -> Response:
@@ -182,6 +213,10 @@ def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError]
         if kwargs is None:
             return not_found(request)
         try:
+            if binders:
+                kwargs = dict(kwargs)  # request.params keeps the path parameters only
+                for name, bind in binders:
+                    kwargs[name] = bind(request)
             rv = func(request, **kwargs)
         except HTTPError as exc:
             return error_response(request, exc)
@@ -195,7 +230,7 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
                     not_found: Callable[[Any], Response]) -> Callable[[Any], Any]:
     """Like :func:`make_sync_call` for an ``async def`` handler."""
     func, api, status = endpoint.func, endpoint.api, endpoint.status
-    converters = endpoint.converters
+    converters, binders = endpoint.converters, endpoint.binders
     if not endpoint.pass_params:
         async def acall(request: Any) -> Response:
             try:
@@ -212,6 +247,10 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
         if kwargs is None:
             return not_found(request)
         try:
+            if binders:
+                kwargs = dict(kwargs)  # request.params keeps the path parameters only
+                for name, bind in binders:
+                    kwargs[name] = bind(request)
             rv = await func(request, **kwargs)
         except HTTPError as exc:
             return error_response(request, exc)

@@ -167,6 +167,9 @@ def _default(obj: Any) -> Any:
     to_dict = getattr(obj, "to_dict", None) or getattr(obj, "model_dump", None)
     if callable(to_dict):
         return to_dict()
+    if hasattr(obj, "__data__") and hasattr(type(obj), "_meta"):  # a peewee model instance
+        from playhouse.shortcuts import model_to_dict
+        return model_to_dict(obj, recurse=False)
     raise TypeError(f"{type(obj).__name__} is not JSON serializable")
 
 

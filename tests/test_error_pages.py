@@ -9,6 +9,7 @@ ROUTES = {
             password = request.query.get("password")
             api_token = request.query.get("api_token")
             visible = "plain-local-value"
+            signing = request.app.settings.app.secret_key
             raise ValueError("kaboom")
     """,
     "routes/tpl.py": """
@@ -95,6 +96,7 @@ def test_debug_page_shows_source_locals_and_request_with_secrets_masked(client_f
     assert "hunter2" not in page and "tok-123" not in page       # secret locals and query masked
     assert "abc.def" not in page and "s3cr3t" not in page        # secret headers masked
     assert "shown-header" in page
+    assert c.app.settings.app.secret_key not in page              # the key, whatever its name
     assert "http://testserver/boom" in page                      # the request
     assert "<td>page</td><td>7</td>" in page                  # the request
 

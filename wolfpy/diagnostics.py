@@ -39,19 +39,22 @@ def is_secret(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
 
 
-def _mask_value(name: str, value: Any) -> str:
+def _mask_value(name: str, value: Any, secrets: tuple[str, ...] = ()) -> str:
     if is_secret(name):
         return MASK
     try:
         text = repr(value)
     except Exception as exc:  # a broken __repr__ must not break the error page
         text = f"<unrepresentable: {type(exc).__name__}>"
+    for secret in secrets:  # the secret key itself, under whatever name it travels
+        if secret in text:
+            text = text.replace(secret, MASK)
     if len(text) > 500:
         text = text[:500] + "…"
     return text
 
 
-def _frames(tb: TracebackType | None) -> list[dict[str, Any]]:
+def _frames(tb: TracebackType | None, secrets: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     frames = []
     while tb is not None:
         frame, lineno = tb.tb_frame, tb.tb_lineno
@@ -61,7 +64,7 @@ def _frames(tb: TracebackType | None) -> list[dict[str, Any]]:
             line = linecache.getline(filename, n, frame.f_globals)
             if line:
                 context.append((n, line.rstrip("\n")))
-        local_vars = {k: _mask_value(k, v) for k, v in frame.f_locals.items() if not k.startswith("__")}
+        local_vars = {k: _mask_value(k, v, secrets) for k, v in frame.f_locals.items() if not k.startswith("__")}
         frames.append({"file": filename, "line": lineno, "func": frame.f_code.co_name,
                        "context": context, "locals": local_vars,
                        "framework": "/wolfpy/" in filename.replace("\\", "/")})
@@ -109,7 +112,12 @@ def debug_page(exc: BaseException, request: Any) -> str:
     """The debug traceback page: exception, frames with source and locals, the request."""
     e = html.escape
     kind = type(exc).__name__
-    frames = _frames(exc.__traceback__)
+    secrets: tuple[str, ...] = ()
+    if request is not None:
+        settings = request.app.settings
+        secrets = tuple(k for k in [settings.app.secret_key, *settings.app.fallback_secret_keys]
+                        if isinstance(k, str) and len(k) >= 8)
+    frames = _frames(exc.__traceback__, secrets)
     where = template_location(exc)
     parts = [
         '<!doctype html><html lang="en"><head><meta charset="utf-8">',

@@ -209,3 +209,8 @@ def test_peewee_models_and_dataclasses_serialise(client_for):
     """})
     assert c.get("/m").json() == {"item": {"id": 1, "name": "x"}, "d": {"when": "2026-01-02"},
                                   "dec": "1.5", "u": "00000000-0000-0000-0000-000000000001"}
+
+
+def test_integers_past_64_bits_still_serialise(client):
+    r = client.get("/api/todos?page=732761376893349860370022400")
+    assert r.status_code == 200 and r.json()["page"] == 732761376893349860370022400

@@ -48,11 +48,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "websocket_max_message": 64 * 1024,
     },
     "realtime": {"backend": "memory"},
-    "logging": {"level": "info"},
+    "logging": {"level": "info", "file": True, "console": True, "max_bytes": 10 * 1024 * 1024, "backups": 5},
     "admin": {"enabled": True},
     "docs": {"enabled": True},
     "plugins": {"enabled": []},
     "middleware": {"builtin": ["security_headers"]},
+    # OpenAPI: /openapi.json and /openapi (wolfpy/openapi.py)
+    "api": {"openapi": True, "title": "", "version": "0.1.0", "description": "", "include_html": False},
 }
 
 # Conventional variables that override one setting each.

@@ -42,8 +42,8 @@ def debug_enabled() -> bool:
 
 
 def _register() -> None:
-    from .commands import info, project, serve
-    for module in (project, serve, info):
+    from .commands import info, log, project, serve
+    for module in (project, serve, info, log):
         module.register(app)
     for ep in entry_points(group="wolfpy.commands"):
         try:

@@ -6,7 +6,6 @@ error page naming the file and line instead, and waits to be restarted.
 from __future__ import annotations
 
 import argparse
-import logging
 import socket
 import sys
 from pathlib import Path
@@ -83,7 +82,6 @@ def main(argv: list[str] | None = None) -> None:
     sock = socket.socket(fileno=args.fd)
     config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
-    logging.getLogger("wolfpy").setLevel(logging.INFO)
     server.run(sockets=[sock])
 
 

@@ -173,14 +173,19 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"{type(obj).__name__} is not JSON serializable")
 
 
+_encoder = _json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default)
+
 if _orjson is not None:
     _ORJSON_OPTS = _orjson.OPT_NON_STR_KEYS
 
     def dumps(data: Any) -> bytes:
-        return _orjson.dumps(data, default=_default, option=_ORJSON_OPTS)
+        try:
+            return _orjson.dumps(data, default=_default, option=_ORJSON_OPTS)
+        except TypeError:
+            # orjson refuses what JSON allows (integers past 64 bits, for one): the stdlib
+            # encoder takes those, and still raises for what JSON cannot hold.
+            return _encoder.encode(data).encode()
 else:  # pragma: no cover - depends on the environment
-    _encoder = _json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default)
-
     def dumps(data: Any) -> bytes:
         return _encoder.encode(data).encode()
 

@@ -71,8 +71,7 @@ def _serve_prod(project, host: str, port: int, workers: int, url: str) -> None: 
     typer.echo(f"WolfPy (gunicorn, {workers} worker{'s' if workers != 1 else ''}): {url} "
                f"({len(app.routes)} routes)")
     cmd = [sys.executable, "-m", "gunicorn", "wolfpy.asgi:application", "--worker-class",
-           "uvicorn_worker.UvicornWorker", "--bind", f"{host}:{port}", "--workers", str(workers),
-           "--access-logfile", "-"]
+           "uvicorn_worker.UvicornWorker", "--bind", f"{host}:{port}", "--workers", str(workers)]
     import gunicorn
     if tuple(gunicorn.version_info) >= (27,):
         cmd.append("--no-control-socket")  # else every gunicorn of this user shares ~/.gunicorn

@@ -235,6 +235,7 @@ class App:
                 return self
             self.settings.ensure_secret_key()
             self._add_static_route()
+            self._add_openapi_routes()
             self.router.compile()
             builtins = build_builtins(self, list(self.settings.middleware.builtin))
             self._global_mw = builtins + self.middleware
@@ -276,6 +277,13 @@ class App:
         source = "static/ (built-in static files)"
         handler = make_static_handler(self.project.static)
         self._add(Route("static", segments, source, {"GET": Endpoint(handler, "get", segments, source)}))
+
+    # -- OpenAPI (wolfpy/openapi.py) ---------------------------------------------
+    def _add_openapi_routes(self) -> None:
+        """``GET /openapi.json`` and ``GET /openapi`` when the app has API endpoints."""
+        from .openapi import add_routes
+        add_routes(self)
+    # -- end OpenAPI ----------------------------------------------------------------
 
     def _chain(self, kind: str, layers: list[Any], endpoint: Callable[[Any], Any], is_async: bool,
                nonblocking: bool = False) -> Any:
@@ -408,7 +416,7 @@ class App:
 
     def _not_found_terminal(self, request: Any) -> Response:
         page = self._plain_404
-        if page is not None and not request.prefers_json():
+        if page is not None and not self.wants_json(request):
             return Response(page, 404, None, HTML)
         return self.error_response(request, _NOT_FOUND)
 

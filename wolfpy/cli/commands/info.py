@@ -40,6 +40,7 @@ def routes(explain: str = typer.Option(None, "--explain", metavar="PATH",
     app = App(project, debug=True)
     app.load_routes()
     app._add_static_route()
+    app._add_openapi_routes()
     app.router.compile()
     if explain:
         from ...routing.explain import explain as do_explain

@@ -111,3 +111,24 @@ def test_debug_page_names_template_file_and_line(client_for):
     r = c.get("/tplsyntax")
     assert r.status_code == 500
     assert "syntax.html, line 2" in r.text
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 413, 415, 422, 429, 500])
+def test_every_error_status_as_a_page_and_as_json(client_for, status):
+    c = client_for({"routes/fail/[code].py": """
+        from wolfpy import abort
+        def get(request, code: int):
+            abort(code, f"failed with {code}")
+    """, "routes/api/fail/[code].py": """
+        from wolfpy import abort, api_route
+        @api_route
+        def get(request, code: int):
+            abort(code, f"failed with {code}")
+    """})
+    page = c.get(f"/fail/{status}", headers={"accept": "text/html"})
+    assert page.status_code == status
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert f'<p class="code">{status}</p>' in page.text and f"failed with {status}" in page.text
+    api = c.get(f"/api/fail/{status}", headers={"accept": "text/html"})
+    assert api.status_code == status
+    assert api.json() == {"error": {"status": status, "message": f"failed with {status}"}}

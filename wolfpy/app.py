@@ -112,6 +112,8 @@ class App:
         self._async_404: Any = None
         self._asgi: Any = None
         self._templates: Any = None
+        self._database: Any = None
+        self.models: list[Any] = []
         self._error_pages: dict[tuple[int, str], bytes] = {}
         self._error_templates: dict[int, bool] = {}
         self._plain_404: bytes | None = None
@@ -239,6 +241,9 @@ class App:
             self.router.compile()
             builtins = build_builtins(self, list(self.settings.middleware.builtin))
             self._global_mw = builtins + self.middleware
+            if self.bind_models():
+                from .db.connection import DatabaseConnection
+                self._global_mw.append(DatabaseConnection(self.database))
             for route in self.routes:
                 route.layers = self._global_mw + route.middleware
                 if route.websocket is not None:
@@ -494,6 +499,29 @@ class App:
         if not self.router.compiled:
             self.router.compile()
         return self.router.url_for(name, params)
+
+    @property
+    def database(self) -> Any:
+        """The project's peewee database, from ``[database] url`` (created on first use)."""
+        if self._database is None:
+            from .db.database import database_from_url
+            root = self.project.root if self.project is not None else None
+            self._database = database_from_url(self.settings.database.url, root)
+        return self._database
+
+    def bind_models(self) -> list[Any]:
+        """Import the project's ``models/`` and point ``wolfpy.db.Model`` at this app's database.
+
+        Returns the models found (none: nothing is bound and no database is opened).
+        """
+        if self.project is None or not self.project.models.is_dir():
+            return []
+        from .db.database import DATABASE
+        from .db.models import discover_models
+        self.models = discover_models(self.project)
+        if self.models:
+            DATABASE.initialize(self.database)
+        return self.models
 
     @property
     def templates(self) -> Any:

@@ -12,11 +12,12 @@ from typing import Any, Iterable, Iterator, Mapping, MutableMapping, NoReturn
 from ..errors import http_error
 from .cookies import render_set_cookie
 
-_orjson: Any
+_orjson: Any = None
 try:  # orjson is optional: several times faster when installed
-    import orjson as _orjson
+    import orjson as _orjson_module
+    _orjson = _orjson_module
 except ImportError:  # pragma: no cover - depends on the environment
-    _orjson = None
+    pass
 
 HTML = "text/html; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"

@@ -1,0 +1,26 @@
+"""Data: peewee models on SQLite (default), PostgreSQL or MySQL.
+
+    from wolfpy.db import Model, CharField, TextField, BooleanField, ForeignKeyField
+
+    class Post(Model):
+        title = CharField(max_length=200)
+"""
+from peewee import (AutoField, BigIntegerField, BlobField, BooleanField, CharField, DateField,
+                    DateTimeField, DecimalField, DoesNotExist, FloatField, ForeignKeyField,
+                    IntegerField, IntegrityError, TextField, TimeField, UUIDField, fn)
+
+from .database import DATABASE, backend_name, database_from_url
+from .models import Model, Page, discover_models, paginate, snake_case
+
+try:
+    from playhouse.sqlite_ext import JSONField as _SqliteJSON  # noqa: F401
+except ImportError:  # pragma: no cover
+    pass
+
+__all__ = [
+    "AutoField", "BigIntegerField", "BlobField", "BooleanField", "CharField", "DATABASE",
+    "DateField", "DateTimeField", "DecimalField", "DoesNotExist", "FloatField",
+    "ForeignKeyField", "IntegerField", "IntegrityError", "Model", "Page", "TextField",
+    "TimeField", "UUIDField", "backend_name", "database_from_url", "discover_models", "fn",
+    "paginate", "snake_case",
+]

@@ -1,0 +1,99 @@
+"""``[database] url`` → a peewee database: SQLite (the embedded default), PostgreSQL, MySQL."""
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import peewee
+
+from ..errors import ConfigError, MissingExtra
+
+# Models bind to this proxy; the app that loads them points it at its database.
+DATABASE = peewee.DatabaseProxy()
+
+_DRIVERS = {
+    "postgresql": ("psycopg2", "postgres", "psycopg2-binary", "PostgreSQL"),
+    "mysql": ("pymysql", "mysql", "PyMySQL", "MySQL"),
+}
+
+
+def database_from_url(url: str, root: Path | str | None = None, *, pooled: bool = True) -> peewee.Database:
+    """A peewee database for ``url``.
+
+    - ``sqlite:///db.sqlite3`` (relative to ``root``), ``sqlite:////abs/path.db``,
+      ``sqlite:///:memory:`` — WAL journal, foreign keys on;
+    - ``postgresql://user:pass@host:5432/name`` (psycopg2; pooled);
+    - ``mysql://user:pass@host:3306/name`` (PyMySQL; pooled; utf8mb4).
+
+    Raises:
+        ConfigError: a URL WolfPy cannot use.
+        MissingExtra: the driver is not installed (names the extra to install).
+    """
+    if not url:
+        raise ConfigError("[database] url is empty (e.g. sqlite:///db.sqlite3)")
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0].lower()
+    if scheme == "sqlite":
+        return _sqlite(url, root)
+    if scheme in ("postgres", "postgresql"):
+        scheme = "postgresql"
+    if scheme not in _DRIVERS:
+        raise ConfigError(f"[database] url: unsupported scheme {parts.scheme!r} "
+                          "(use sqlite://, postgresql:// or mysql://)")
+    module, extra, package, name = _DRIVERS[scheme]
+    if importlib.util.find_spec(module) is None:
+        raise MissingExtra(extra, package, f"{name} ([database] url = {parts.scheme}://...)")
+    dbname = unquote(parts.path.lstrip("/"))
+    if not dbname:
+        raise ConfigError(f"[database] url: no database name in {scheme}://...")
+    options: dict[str, Any] = {
+        "user": unquote(parts.username) if parts.username else None,
+        "password": unquote(parts.password) if parts.password else None,
+        "host": parts.hostname or "localhost",
+    }
+    if parts.port:
+        options["port"] = parts.port
+    options.update(dict(parse_qsl(parts.query)))
+    options = {k: v for k, v in options.items() if v is not None}
+    if scheme == "postgresql":
+        if pooled:
+            from playhouse.pool import PooledPostgresqlDatabase
+            return PooledPostgresqlDatabase(dbname, max_connections=32, stale_timeout=300, **options)
+        return peewee.PostgresqlDatabase(dbname, **options)
+    options.setdefault("charset", "utf8mb4")
+    if pooled:
+        from playhouse.pool import PooledMySQLDatabase
+        return PooledMySQLDatabase(dbname, max_connections=32, stale_timeout=300, **options)
+    return peewee.MySQLDatabase(dbname, **options)
+
+
+def _sqlite(url: str, root: Path | str | None) -> peewee.SqliteDatabase:
+    # sqlite:///relative.db, sqlite:////absolute.db, sqlite:///:memory:
+    rest = url.split(":", 1)[1]
+    if not rest.startswith("///"):
+        raise ConfigError(f"[database] url: write SQLite URLs as sqlite:///path (got {url!r})")
+    path = rest[3:].split("?", 1)[0]
+    if not path:
+        raise ConfigError("[database] url: no SQLite file in sqlite:///")
+    if path != ":memory:":
+        if not os.path.isabs(path):
+            path = os.path.join(os.fspath(root or os.getcwd()), path)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return peewee.SqliteDatabase(path, pragmas={"journal_mode": "wal", "foreign_keys": 1,
+                                                "busy_timeout": 5000})
+
+
+def backend_name(db: peewee.Database) -> str:
+    """"sqlite", "postgresql" or "mysql"."""
+    if isinstance(db, peewee.DatabaseProxy):
+        db = db.obj
+    if isinstance(db, peewee.SqliteDatabase):
+        return "sqlite"
+    if isinstance(db, peewee.PostgresqlDatabase):
+        return "postgresql"
+    if isinstance(db, peewee.MySQLDatabase):
+        return "mysql"
+    return type(db).__name__.lower()

@@ -22,6 +22,8 @@ from .http.response import abort as abort
 from .http.response import json as json
 from .http.response import redirect as redirect
 from .middleware import Hooks as Hooks
+from .middleware.csrf import csrf_exempt as csrf_exempt
+from .sessions import flash as flash
 from .project import Project as Project
 from .realtime.websocket import WebSocket as WebSocket
 from .realtime.websocket import WebSocketDisconnect as WebSocketDisconnect
@@ -32,6 +34,6 @@ from .validation import ValidationError as ValidationError
 __all__ = [
     "App", "Form", "Headers", "Hooks", "HTTPError", "MultiDict", "Project", "Request", "Response",
     "Settings", "UploadFile", "ValidationError", "WebSocket", "WebSocketDisconnect", "WolfPyError", "__version__",
-    "abort", "api_route", "json", "load", "redirect", "render", "send_file", "static_url",
+    "abort", "api_route", "csrf_exempt", "flash", "json", "load", "redirect", "render", "send_file", "static_url",
     "url_for",
 ]

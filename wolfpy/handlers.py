@@ -282,6 +282,7 @@ def convert_params(request: Any, converters: tuple[tuple[str, Any], ...]) -> dic
 def module_endpoints(module: Any, segments: tuple[Segment, ...], source: str) -> dict[str, Endpoint]:
     """Every HTTP method function a route module defines, as Endpoints keyed by method."""
     api = bool(getattr(module, "api", False))
+    csrf = bool(getattr(module, "csrf", True))
     out = {}
     for name in HTTP_METHODS:
         func = getattr(module, name, None)
@@ -289,5 +290,8 @@ def module_endpoints(module: Any, segments: tuple[Segment, ...], source: str) ->
             continue
         if not callable(func):
             raise RouteLoadError(f"{source}: '{name}' must be a function")
-        out[name.upper()] = Endpoint(func, name, segments, source, api=api)
+        endpoint = Endpoint(func, name, segments, source, api=api)
+        if not csrf:
+            endpoint.csrf_exempt = True
+        out[name.upper()] = endpoint
     return out

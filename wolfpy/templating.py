@@ -8,6 +8,8 @@ from typing import Any
 from .context import current_request
 from .errors import WolfPyError
 from .helpers import static_url
+from .middleware.csrf import csrf_field, csrf_token
+from .sessions import get_flashes
 from .http.response import HTML, Response
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -82,7 +84,16 @@ class Templates:
         context.setdefault("url_for", self.app.url_for)
         context.setdefault("static_url", static_url)
         context.setdefault("user", getattr(request, "user", None))
+        context.setdefault("csrf_token", _bound(csrf_token, request))
+        context.setdefault("csrf_field", _bound(csrf_field, request))
+        context.setdefault("flashes", _bound(get_flashes, request))
         return template.render(**context)
+
+
+def _bound(helper: Any, request: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return helper(request, *args, **kwargs)
+    return call
 
 
 def render(template: str, /, status: int = 200, **context: Any) -> Response:

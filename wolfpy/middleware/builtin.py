@@ -147,10 +147,49 @@ class AccessLog(Hooks):
         self.before, self.after = before, after
 
 
+def _sessions(app: Any) -> Any:
+    from ..sessions.middleware import Sessions
+    return Sessions(app)
+
+
+def _csrf(app: Any) -> Any:
+    from .csrf import CSRF
+    return CSRF(app)
+
+
+class AllowedHosts(Hooks):
+    """400 for a ``Host`` not in ``[app] allowed_hosts`` (exact names, or ``.example.com``
+    for a domain and its subdomains). In debug, localhost names are always allowed."""
+
+    name = "allowed_hosts"
+
+    def __init__(self, app: Any) -> None:
+        allowed = [h.lower() for h in app.settings.app.allowed_hosts]
+        if app.settings.debug:
+            allowed += ["localhost", "127.0.0.1", "[::1]", "testserver"]
+        exact = {h for h in allowed if not h.startswith(".")}
+        suffixes = tuple(h for h in allowed if h.startswith("."))
+        anything = "*" in exact
+
+        def before(request: Any) -> Any:
+            if anything:
+                return None
+            host = request.host.lower()
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name in exact or (suffixes and (name.endswith(suffixes) or "." + name in suffixes)):
+                return None
+            from ..errors import BadRequest
+            raise BadRequest(message="unknown host: add it to [app] allowed_hosts")
+        self.before = before
+
+
 REGISTRY: dict[str, Callable[[Any], Any]] = {
     "security_headers": SecurityHeaders,
     "request_id": RequestId,
     "access_log": AccessLog,
+    "allowed_hosts": AllowedHosts,
+    "sessions": _sessions,
+    "csrf": _csrf,
 }
 
 

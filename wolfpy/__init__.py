@@ -5,6 +5,9 @@ in submodules (``wolfpy.testing``, ``wolfpy.realtime``, ``wolfpy.config`` ...).
 """
 from .__about__ import __version__ as __version__
 from .api import api_route as api_route
+from .auth.core import login_required as login_required
+from .auth.core import role_required as role_required
+from .auth.tokens import token_required as token_required
 from .app import App as App
 from .app import load as load
 from .config import Settings as Settings
@@ -34,6 +37,7 @@ from .validation import ValidationError as ValidationError
 __all__ = [
     "App", "Form", "Headers", "Hooks", "HTTPError", "MultiDict", "Project", "Request", "Response",
     "Settings", "UploadFile", "ValidationError", "WebSocket", "WebSocketDisconnect", "WolfPyError", "__version__",
-    "abort", "api_route", "csrf_exempt", "flash", "json", "load", "redirect", "render", "send_file", "static_url",
+    "abort", "api_route", "csrf_exempt", "flash", "json", "login_required", "role_required",
+    "token_required", "load", "redirect", "render", "send_file", "static_url",
     "url_for",
 ]

@@ -27,7 +27,7 @@ class Request:
     """An HTTP request as handlers see it. See SPEC.md section 4 for the public attributes."""
 
     __slots__ = (
-        "app", "method", "raw_path", "query_string", "params", "route", "user", "_src", "_io",
+        "app", "method", "raw_path", "query_string", "params", "route", "_user", "_src", "_io",
         "_headers", "_query", "_cookies", "_body", "_form", "_files", "_json", "_path",
         "_session", "_state", "_stream",
     )
@@ -42,7 +42,7 @@ class Request:
         self.query_string = query_string
         self.params: dict[str, Any] = {}
         self.route: Any = None
-        self.user: Any = None
+        self._user: Any = None
         self._headers: Headers | None = None
         self._query: MultiDict | None = None
         self._cookies: dict[str, str] | None = None
@@ -246,6 +246,18 @@ class Request:
         return s
 
     @property
+    def user(self) -> Any:
+        """The signed-in user, or None. Loaded on first use (see ``wolfpy.auth``)."""
+        user = self._user
+        if type(user) is _LazyUser:
+            user = self._user = user.load(self)
+        return user
+
+    @user.setter
+    def user(self, value: Any) -> None:
+        self._user = value
+
+    @property
     def session(self) -> Any:
         s = self._session
         if s is None:
@@ -266,6 +278,15 @@ class Request:
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.raw_path}>"
+
+
+class _LazyUser:
+    """Placeholder for ``request.user`` until something reads it."""
+
+    __slots__ = ("load",)
+
+    def __init__(self, load: Any) -> None:
+        self.load = load
 
 
 class _Unset:

@@ -152,6 +152,11 @@ def _sessions(app: Any) -> Any:
     return Sessions(app)
 
 
+def _auth(app: Any) -> Any:
+    from ..auth.core import Authentication
+    return Authentication(app)
+
+
 def _csrf(app: Any) -> Any:
     from .csrf import CSRF
     return CSRF(app)
@@ -190,6 +195,7 @@ REGISTRY: dict[str, Callable[[Any], Any]] = {
     "allowed_hosts": AllowedHosts,
     "sessions": _sessions,
     "csrf": _csrf,
+    "auth": _auth,
 }
 
 

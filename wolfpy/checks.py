@@ -57,3 +57,43 @@ def run_checks(project: Any, environ: dict[str, str] | None = None) -> list[Chec
     if app._loader is not None:
         app._loader.unload_all()
     return out
+
+
+def deploy_checks(project: Any, environ: dict[str, str] | None = None) -> list[CheckMessage]:
+    """Settings that are fine in development but weaken a production deployment."""
+    from .config import Settings
+    try:
+        settings = Settings.load(project, environ)
+    except ConfigError as exc:
+        return [CheckMessage(ERROR, "config.E001", str(exc))]
+    out: list[CheckMessage] = []
+    if settings.debug:
+        out.append(CheckMessage(ERROR, "security.E001", "[app] debug is on: tracebacks and settings "
+                                "would be shown to visitors", "set WOLFPY_APP_DEBUG=false in production"))
+    else:
+        try:
+            settings.override().ensure_secret_key()
+        except ConfigError as exc:
+            out.append(CheckMessage(ERROR, "security.E002", str(exc)))
+    builtin = list(settings.middleware.builtin)
+    if not settings.app.allowed_hosts:
+        out.append(CheckMessage(WARNING, "security.W001", "[app] allowed_hosts is empty",
+                                "list the host names this site answers to"))
+    elif "allowed_hosts" not in builtin:
+        out.append(CheckMessage(WARNING, "security.W002", "[app] allowed_hosts is set but the "
+                                "allowed_hosts middleware is off", "add \"allowed_hosts\" to [middleware] builtin"))
+    for name, why in (("security_headers", "nosniff, frame and referrer headers"),
+                      ("csrf", "CSRF protection for forms"),
+                      ("sessions", "sessions")):
+        if name not in builtin:
+            out.append(CheckMessage(WARNING, "security.W003", f"the {name} middleware is off ({why})",
+                                    f"add \"{name}\" to [middleware] builtin"))
+    if "csrf" in builtin and "sessions" in builtin and builtin.index("csrf") < builtin.index("sessions"):
+        out.append(CheckMessage(ERROR, "security.E003", "csrf comes before sessions in [middleware] builtin",
+                                "put \"sessions\" first"))
+    if settings.session.backend == "cookie" and int(settings.session.lifetime) > 30 * 24 * 3600:
+        out.append(CheckMessage(WARNING, "security.W004", "[session] lifetime is over 30 days"))
+    if settings.realtime.backend == "memory":
+        out.append(CheckMessage(WARNING, "security.W005", "[realtime] backend is memory: WebSocket rooms "
+                                "are not shared between workers", "use backend = \"redis\" with several workers"))
+    return out

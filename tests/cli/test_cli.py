@@ -176,3 +176,18 @@ def test_errors_are_one_line_unless_debug(project, capsys, monkeypatch):
     monkeypatch.chdir(project)
     with pytest.raises(ConfigError, match="invalid TOML"):
         main(["--debug", "routes"])
+
+
+def test_check_deploy_reports_weakened_settings(project, capsys, monkeypatch):
+    code, out, err = run(capsys, "check", "--deploy", cwd=project)
+    assert code == 1
+    assert "security.E001" in err and "debug is on" in err          # the generated project is in debug
+    assert "security.W001" in out and "allowed_hosts is empty" in out
+    assert "security.W002" not in out and "security.W005" in out
+    monkeypatch.setenv("WOLFPY_APP_DEBUG", "false")
+    monkeypatch.setenv("WOLFPY_SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("WOLFPY_APP_ALLOWED_HOSTS", "example.com")
+    monkeypatch.setenv("WOLFPY_MIDDLEWARE_BUILTIN", "allowed_hosts,sessions,csrf,auth,security_headers")
+    monkeypatch.setenv("WOLFPY_REALTIME_BACKEND", "redis")
+    code, out, err = run(capsys, "check", "--deploy", cwd=project)
+    assert code == 0 and "security." not in out + err

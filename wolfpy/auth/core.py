@@ -79,7 +79,10 @@ class Authentication(Hooks):
             user_id = request.session.get(SESSION_KEY)
             if user_id is None:
                 return None
-            User = get_user_model(request.app)
+            try:
+                User = get_user_model(request.app)
+            except WolfPyError:
+                return None  # no User model (yet): nobody can be signed in
             user = User.get_or_none(User._meta.primary_key == user_id)
             if user is None or getattr(user, "is_active", True) is False:
                 return None

@@ -59,11 +59,13 @@ def routes(explain: str = typer.Option(None, "--explain", metavar="PATH",
     typer.echo(f"\n{len(rows)} route{'s' if len(rows) != 1 else ''}")
 
 
-def check() -> None:
+def check(deploy: bool = typer.Option(False, "--deploy", help="Also report settings that weaken a production deployment.")) -> None:
     """Check routes and settings without starting a server; exit 1 on any error."""
-    from ...checks import ERROR, run_checks
+    from ...checks import ERROR, deploy_checks, run_checks
     project = _project()
     messages = run_checks(project)
+    if deploy:
+        messages += deploy_checks(project)
     for message in messages:
         typer.echo(str(message), err=message.level == ERROR)
     errors = sum(m.level == ERROR for m in messages)

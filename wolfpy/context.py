@@ -18,6 +18,11 @@ set_request = _current.set
 reset_request = _current.reset
 
 
+def request_or_none() -> "Request | None":
+    """The current request, or None outside one."""
+    return _current.get()
+
+
 def current_request() -> "Request":
     request = _current.get()
     if request is None:

@@ -9,7 +9,6 @@ from typing import Any, Callable, NamedTuple
 from .errors import HTTPError, RouteLoadError
 from .http.response import HTML, JSON, OCTET, Response, dumps
 from .routing.converters import for_annotation, to_plain_str
-from .validation import ValidationError as ValidationError
 from .routing.patterns import CATCHALL, OPTIONAL, PARAM, Segment
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")

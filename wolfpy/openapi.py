@@ -33,7 +33,7 @@ import uuid
 from typing import Any, Callable
 
 from .http.response import HTML, JSON, Response, dumps
-from .routing.patterns import CATCHALL, OPTIONAL, PARAM, STATIC, Segment
+from .routing.patterns import CATCHALL, OPTIONAL, STATIC, Segment
 
 OPENAPI_VERSION = "3.1.0"
 JSON_URL = "/openapi.json"

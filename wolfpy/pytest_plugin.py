@@ -7,9 +7,23 @@ fixture in a ``conftest.py`` to change that.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Iterator
 
 import pytest
+
+
+def pytest_configure(config: Any) -> None:
+    # Inside a project, its root goes on sys.path, so tests import `models.post` as routes do.
+    from .errors import ProjectNotFound
+    from .project import Project
+    try:
+        project = Project.discover(os.environ.get("WOLFPY_PROJECT", os.getcwd()))
+    except ProjectNotFound:
+        return
+    root = str(project.root)
+    if root not in sys.path:
+        sys.path.insert(0, root)
 
 
 @pytest.fixture

@@ -42,8 +42,8 @@ def debug_enabled() -> bool:
 
 
 def _register() -> None:
-    from .commands import info, log, project, serve
-    for module in (project, serve, info, log):
+    from .commands import db, generate, info, inspect, log, project, serve
+    for module in (project, serve, info, log, db, generate, inspect):
         module.register(app)
     for ep in entry_points(group="wolfpy.commands"):
         try:

@@ -10,17 +10,14 @@ from peewee import (AutoField, BigIntegerField, BlobField, BooleanField, CharFie
                     IntegerField, IntegrityError, TextField, TimeField, UUIDField, fn)
 
 from .database import DATABASE, backend_name, database_from_url
+from .fields import JSONField
 from .models import Model, Page, discover_models, paginate, snake_case
 
-try:
-    from playhouse.sqlite_ext import JSONField as _SqliteJSON  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
 
 __all__ = [
     "AutoField", "BigIntegerField", "BlobField", "BooleanField", "CharField", "DATABASE",
     "DateField", "DateTimeField", "DecimalField", "DoesNotExist", "FloatField",
-    "ForeignKeyField", "IntegerField", "IntegrityError", "Model", "Page", "TextField",
+    "ForeignKeyField", "IntegerField", "IntegrityError", "JSONField", "Model", "Page", "TextField",
     "TimeField", "UUIDField", "backend_name", "database_from_url", "discover_models", "fn",
     "paginate", "snake_case",
 ]

@@ -78,12 +78,18 @@ def _sqlite(url: str, root: Path | str | None) -> peewee.SqliteDatabase:
     path = rest[3:].split("?", 1)[0]
     if not path:
         raise ConfigError("[database] url: no SQLite file in sqlite:///")
-    if path != ":memory:":
-        if not os.path.isabs(path):
-            path = os.path.join(os.fspath(root or os.getcwd()), path)
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return peewee.SqliteDatabase(path, pragmas={"journal_mode": "wal", "foreign_keys": 1,
-                                                "busy_timeout": 5000})
+    if path != ":memory:" and not os.path.isabs(path):
+        path = os.path.join(os.fspath(root or os.getcwd()), path)
+    return _SqliteDatabase(path, pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000})
+
+
+class _SqliteDatabase(peewee.SqliteDatabase):
+    """Creates the file's folder on first connect (not before: a dry run must not touch disk)."""
+
+    def _connect(self) -> Any:
+        if self.database != ":memory:":
+            Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        return super()._connect()  # type: ignore[misc]
 
 
 def backend_name(db: peewee.Database) -> str:

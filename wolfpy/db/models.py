@@ -82,34 +82,44 @@ def paginate(query: Any, page: int = 1, per_page: int = 20) -> Page:
     return Page(query, page, per_page)
 
 
-def discover_models(project: Any) -> list[type[Model]]:
-    """Every ``Model`` subclass defined in ``models/*.py`` (and packages below), dependencies first.
+def iter_model_modules(project: Any) -> Iterator[Any]:
+    """Import every module of ``models/`` (packages below included, ``_private`` skipped).
 
     Modules are imported as ``models.<name>`` with the project root on ``sys.path``,
     exactly as route files import them.
     """
     folder = project.models
     if not folder.is_dir():
-        return []
+        return
     root = str(project.root)
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    found: list[type[Model]] = []
+    if root in sys.path:
+        sys.path.remove(root)
+    sys.path.insert(0, root)
+    loaded = sys.modules.get("models")
+    if loaded is not None and str(folder) not in [str(p) for p in getattr(loaded, "__path__", [])]:
+        # Another project's (or an installed) `models` package: this project's must win.
+        for name in [n for n in sys.modules if n == "models" or n.startswith("models.")]:
+            del sys.modules[name]
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         for filename in sorted(filenames):
             if not filename.endswith(".py") or filename.startswith("_"):
                 continue
             rel = os.path.relpath(os.path.join(dirpath, filename), project.root)[:-3]
-            module_name = rel.replace(os.sep, ".")
             try:
-                module = importlib.import_module(module_name)
+                yield importlib.import_module(rel.replace(os.sep, "."))
             except Exception as exc:
                 raise RouteLoadError(f"{rel}.py: importing failed: {type(exc).__name__}: {exc}") from exc
-            for value in vars(module).values():
-                if (isinstance(value, type) and issubclass(value, Model) and value is not Model
-                        and value.__module__ == module.__name__ and value not in found):
-                    found.append(value)
+
+
+def discover_models(project: Any) -> list[type[Model]]:
+    """Every ``Model`` subclass defined in ``models/``, dependencies first."""
+    found: list[type[Model]] = []
+    for module in iter_model_modules(project):
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, Model) and value is not Model
+                    and value.__module__ == module.__name__ and value not in found):
+                found.append(value)
     return _dependency_order(found)
 
 

@@ -1,0 +1,61 @@
+"""``wolfpy generate model | route``: write new files from the generators' templates.
+
+Generators read the project's files but never import its code; they print every
+file they write and refuse to overwrite one without ``--force``.
+"""
+from __future__ import annotations
+
+from typing import Any, List
+
+import typer
+
+generate_app = typer.Typer(help="Create models, routes and their tests from templates.",
+                           no_args_is_help=True)
+
+_FORCE = typer.Option(False, "--force", "-f", help="Overwrite files that exist with other content.")
+
+
+def _usage(name: str) -> str:
+    from typer.core import DEFAULT_MARKUP_MODE
+
+    from ...generators import get_generator
+    text = get_generator(name).usage().strip()
+    if text.startswith("Usage:"):  # the help prints its own usage line
+        text = text.split("\n\n", 1)[1]
+    if DEFAULT_MARKUP_MODE == "rich":  # Rich keeps line breaks; "[id]" is not markup
+        from rich.markup import escape
+        return escape(text)
+    # Plain click: "\b" keeps each hand-laid-out paragraph from being rewrapped.
+    return "\n\n".join("\b\n" + block for block in text.split("\n\n"))
+
+
+def _run(generator: Any) -> None:
+    from ...generators import GeneratorError
+    from ..main import fail
+    try:
+        files = generator.write()
+    except GeneratorError as exc:
+        fail(str(exc))
+    for item in files:
+        typer.echo(f"  {item.status}  {generator.rel(item.path)}")  # as `wolfpy new` prints
+
+
+@generate_app.command("model", help=_usage("model"), short_help="A peewee model and its test.")
+def model(name: str = typer.Argument(..., help="Class name, e.g. Post."),
+          fields: List[str] = typer.Argument(None, help="name:type fields, e.g. title:str body:text?"),
+          force: bool = _FORCE) -> None:
+    from ...generators.model import ModelGenerator
+    from .info import _project
+    _run(ModelGenerator(_project(), name, fields or [], force=force))
+
+
+@generate_app.command("route", help=_usage("route"), short_help="A route file, its template and a test.")
+def route(name: str = typer.Argument(..., help="Path under routes/, e.g. posts/\\[id]."),
+          force: bool = _FORCE) -> None:
+    from ...generators.route import RouteGenerator
+    from .info import _project
+    _run(RouteGenerator(_project(), name, force=force))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(generate_app, name="generate")

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from ..errors import BadRequest, HTTPError, PayloadTooLarge
 from ..http.body import BodyReader
-from ..http.datastructures import Headers
+from ..http.datastructures import LookupHeaders
 from ..http.request import Request
 from ..realtime.websocket import WebSocket, WebSocketDisconnect
 
@@ -19,7 +19,7 @@ _BODY_KEY = "wolfpy.body"
 _SPOOL = 1024 * 1024
 
 
-class ScopeHeaders(Headers):
+class ScopeHeaders(LookupHeaders):
     """Request headers read from ``scope["headers"]``: ``get`` scans the (short) list for one
     name; the decoded mapping is built only when someone iterates."""
 
@@ -41,15 +41,6 @@ class ScopeHeaders(Headers):
             if k == name:
                 found = v.decode("latin-1") if found is None else f"{found}, {v.decode('latin-1')}"
         return default if found is None else found
-
-    def __getitem__(self, key: str) -> str:
-        value = self.get(key)
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
 
     def getlist(self, key: str) -> list[str]:
         name = key.lower().encode("latin-1")

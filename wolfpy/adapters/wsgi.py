@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from ..errors import BadRequest, PayloadTooLarge
 from ..http.body import BodyReader
-from ..http.datastructures import Headers
+from ..http.datastructures import LookupHeaders
 from ..http.request import Request
 from ..http.status import STATUS_LINES, status_line
 
@@ -24,7 +24,7 @@ def _env_key(name: str) -> str:
 _ENV_KEYS: dict[str, str] = {}
 
 
-class EnvironHeaders(Headers):
+class EnvironHeaders(LookupHeaders):
     """Request headers read straight from the environ: ``get`` is one dict lookup,
     the full list is built only when someone iterates."""
 
@@ -43,15 +43,6 @@ class EnvironHeaders(Headers):
         if value is None or (value == "" and env_key[:5] != "HTTP_"):
             return default
         return value
-
-    def __getitem__(self, key: str) -> str:
-        value = self.get(key)
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
 
     def getlist(self, key: str) -> list[str]:
         # WSGI servers join repeated headers with ", " into one environ value.

@@ -123,6 +123,22 @@ class Headers(Mapping[str, str]):
         return f"Headers({self._raw!r})"
 
 
+class LookupHeaders(Headers):
+    """Headers that an adapter reads one at a time from the server's own structure:
+    subclasses implement ``get``; item access and ``in`` follow from it."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> str:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+
 class UploadFile:
     """A file sent in a multipart form.
 

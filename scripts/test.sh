@@ -13,6 +13,7 @@
 #    scripts/services.sh; otherwise uses whatever runs already (URLs from the
 #    services env file, if any). WOLFPY_START_SERVICES=0/1 overrides the choice.
 #    WOLFPY_TEST_<NAME>_URL variables that are already set win.
+#    As root, also installs Debian's chromium (for the headless browser test) when missing.
 # 4. Runs `python -m pytest [args]` from the repository root. Exit code 5 (no tests
 #    collected) is reported as a failure.
 #
@@ -142,6 +143,29 @@ for name in POSTGRES MYSQL REDIS MONGO; do
   if [[ -n ${!var:-} ]]; then have+=("${name,,}"); fi
 done
 say "service URLs exported for: ${have[*]:-none}"
+
+# ----------------------------------------------------------------------------- chromium
+# tests/e2e/test_auth_flow.py drives Debian's Chromium (/usr/bin/chromium) with Playwright
+# (the pip package from the dev extra; never `playwright install`, which downloads a
+# browser build). As root, install it when it is missing; otherwise that test skips, or
+# fails under WOLFPY_REQUIRE_SERVICES=1. WOLFPY_INSTALL_CHROMIUM=0 skips this step.
+if [[ ${WOLFPY_INSTALL_CHROMIUM:-1} == 1 && ! -x /usr/bin/chromium ]] && is_root && command -v apt-get >/dev/null; then
+  say "installing chromium (apt-get) for the headless browser test"
+  apt=(apt-get -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef
+    -o Dpkg::Options::=--force-confold)
+  apt_log=$(mktemp "${TMPDIR:-/tmp}/wolfpy-apt.XXXXXX")
+  if { DEBIAN_FRONTEND=noninteractive "${apt[@]}" update &&
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends chromium; } \
+    </dev/null >"$apt_log" 2>&1; then
+    rm -f "$apt_log"
+  else
+    tail -n 20 "$apt_log" >&2
+    if [[ ${WOLFPY_REQUIRE_SERVICES:-0} == 1 ]]; then
+      die "apt-get could not install chromium (log: $apt_log) and WOLFPY_REQUIRE_SERVICES=1"
+    fi
+    say "WARNING: chromium could not be installed (log: $apt_log); the browser test will be skipped"
+  fi
+fi
 
 # ----------------------------------------------------------------------------- pytest
 say "running: python -m pytest${*:+ $*}"

@@ -325,6 +325,6 @@ def test_generators_are_folders_with_usage_and_templates() -> None:
         cls: Any = get_generator(name)
         folder = cls.folder()
         assert folder.name == name and (folder / "USAGE").is_file() and (folder / "templates").is_dir()
-        assert cls.usage().startswith(f"Usage: wolfpy generate {name} NAME")
+        assert cls.usage().startswith(f"Usage: wolfpy generate {name}")
     with pytest.raises(GeneratorError, match="no generator 'nope'"):
         get_generator("nope")

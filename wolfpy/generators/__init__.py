@@ -16,6 +16,8 @@ __all__ = ["GENERATORS", "Generator", "GeneratorError", "OVERRIDE_DIR", "Planned
 GENERATORS = {
     "model": "wolfpy.generators.model:ModelGenerator",
     "route": "wolfpy.generators.route:RouteGenerator",
+    "auth": "wolfpy.generators.auth:AuthGenerator",
+    "token": "wolfpy.generators.token:TokenGenerator",
 }
 
 

@@ -1,7 +1,7 @@
-"""``wolfpy generate model | route``: write new files from the generators' templates.
+"""``wolfpy generate model | route | auth | token``: write new files from the generators' templates.
 
-Generators read the project's files but never import its code; they print every
-file they write and refuse to overwrite one without ``--force``.
+Generators read the project's files but never import its code (except ``generate auth``,
+which imports ``models/`` to write its migration); they print every file they write and refuse to overwrite one without ``--force``.
 """
 from __future__ import annotations
 
@@ -55,6 +55,51 @@ def route(name: str = typer.Argument(..., help="Path under routes/, e.g. posts/\
     from ...generators.route import RouteGenerator
     from .info import _project
     _run(RouteGenerator(_project(), name, force=force))
+
+
+# --- auth and token generators (wolfpy/generators/auth, wolfpy/generators/token) --- begin
+def _usage_of(cls: Any) -> str:
+    """Like :func:`_usage`, for a generator class (not looked up by name)."""
+    from typer.core import DEFAULT_MARKUP_MODE
+    text = cls.usage().strip()
+    if text.startswith("Usage:"):
+        text = text.split("\n\n", 1)[1]
+    if DEFAULT_MARKUP_MODE == "rich":
+        from rich.markup import escape
+        return str(escape(text))
+    return "\n\n".join("\b\n" + block for block in text.split("\n\n"))
+
+
+def _auth_usage() -> str:
+    from ...generators.auth import AuthGenerator
+    return _usage_of(AuthGenerator)
+
+
+def _token_usage() -> str:
+    from ...generators.token import TokenGenerator
+    return _usage_of(TokenGenerator)
+
+
+@generate_app.command("auth", help=_auth_usage(),
+                      short_help="User model, register/login/logout pages and a migration.")
+def auth(force: bool = _FORCE,
+         migration: bool = typer.Option(True, "--migration/--no-migration",
+                                        help="Also write the migration creating the user table.")) -> None:
+    from ...generators.auth import AuthGenerator
+    from .info import _project
+    generator = AuthGenerator(_project(), force=force, migration=migration)
+    _run(generator)
+    for note in generator.notes:
+        typer.echo(note, err=note.startswith("warning:"))
+
+
+@generate_app.command("token", help=_token_usage(), short_help="POST /auth/token: credentials for a JWT.")
+def token(force: bool = _FORCE,
+          expires_in: int = typer.Option(3600, "--expires-in", help="Seconds a token stays valid.")) -> None:
+    from ...generators.token import TokenGenerator
+    from .info import _project
+    _run(TokenGenerator(_project(), force=force, expires_in=expires_in))
+# --- auth and token generators --- end
 
 
 def register(app: typer.Typer) -> None:

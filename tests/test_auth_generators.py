@@ -6,9 +6,6 @@ as a fresh App (fresh login throttles) and drives it with TestClient under WSGI 
 """
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 import re
 import textwrap
 import time
@@ -18,7 +15,7 @@ from typing import Any, Iterator
 import pytest
 
 from wolfpy import load
-from wolfpy.cli.main import main
+from tests.cli_runner import run_cli
 from wolfpy.testing import TestClient
 
 ADMIN_PASSWORD = "admin-password-1"
@@ -52,20 +49,7 @@ _ENV = ("DATABASE_URL", "WOLFPY_DATABASE_URL", "REDIS_URL", "WOLFPY_REDIS_URL", 
 
 def cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
     """Run ``wolfpy ARGS`` in-process in ``cwd``: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    old = os.getcwd()
-    if cwd:
-        os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main(list(args))
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        os.chdir(old)
-    return code, out.getvalue(), err.getvalue()
+    return run_cli(*args, cwd=cwd)
 
 
 def ok(*args: str, cwd: Path) -> str:

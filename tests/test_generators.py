@@ -14,23 +14,11 @@ from typing import Any, Iterator
 import peewee
 import pytest
 
-from wolfpy.cli.main import main
+from tests.cli_runner import run_cli
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    old = os.getcwd()
-    if cwd:
-        os.chdir(cwd)
-    try:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        os.chdir(old)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(*args, cwd=cwd)
 
 
 @pytest.fixture

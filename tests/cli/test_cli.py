@@ -1,27 +1,15 @@
 """The CLI in-process: one-line errors, non-zero exits, and what each command prints."""
 from __future__ import annotations
 
-import os
 import pytest
 
 from wolfpy import __version__
+from tests.cli_runner import run_cli
 from wolfpy.cli.main import main
 
 
 def run(capsys, *args, cwd=None):
-    old = os.getcwd()
-    if cwd:
-        os.chdir(cwd)
-    try:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        os.chdir(old)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(*args, cwd=cwd)
 
 
 @pytest.fixture

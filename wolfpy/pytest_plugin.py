@@ -1,8 +1,10 @@
 """pytest plugin (registered through the ``pytest11`` entry point): ``app`` and ``client`` fixtures.
 
-In a WolfPy project, ``app`` is the project found from the current directory
-and ``client`` a :class:`~wolfpy.testing.TestClient` for it. Override either
-fixture in a ``conftest.py`` to change that.
+In a WolfPy project, ``app`` is the project found from the current directory, on a
+throw-away database: a new SQLite file for each test (or ``$WOLFPY_TEST_DATABASE_URL``)
+with a table for every model, so tests never touch the development database. ``client``
+is a :class:`~wolfpy.testing.TestClient` for it. Override either fixture in a
+``conftest.py`` to change that.
 """
 from __future__ import annotations
 
@@ -27,9 +29,21 @@ def pytest_configure(config: Any) -> None:
 
 
 @pytest.fixture
-def app() -> Any:
+def app(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from .app import load
-    return load(os.environ.get("WOLFPY_PROJECT", os.getcwd()))
+    url = os.environ.get("WOLFPY_TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('wolfpy-db') / 'test.sqlite3'}"
+    monkeypatch.setenv("WOLFPY_DATABASE_URL", url)  # the most specific override: it always wins
+    application = load(os.environ.get("WOLFPY_PROJECT", os.getcwd()))
+    models = application.models
+    if models:
+        application.database.create_tables(models)
+        application.database.close()
+    yield application
+    if models:
+        application.database.drop_tables(list(reversed(models)))
+        application.database.close()
 
 
 @pytest.fixture

@@ -179,3 +179,21 @@ def test_check_deploy_reports_weakened_settings(project, capsys, monkeypatch):
     monkeypatch.setenv("WOLFPY_REALTIME_BACKEND", "redis")
     code, out, err = run(capsys, "check", "--deploy", cwd=project)
     assert code == 0 and "security." not in out + err
+
+
+def test_shell_has_the_app_and_models(project, capsys):
+    assert run(capsys, "generate", "model", "Item", "name:str", cwd=project)[0] == 0
+    code, out, err = run(capsys, "shell", "-c", "print(type(app).__name__, Item.__name__, Item._meta.table_name)",
+                         cwd=project)
+    assert code == 0, err
+    assert out.strip().endswith("App Item item")
+
+
+def test_clean_removes_caches_and_build_output(project, capsys):
+    for folder in ("routes/__pycache__", "site/assets", "static/dist"):
+        (project / folder).mkdir(parents=True)
+    code, out, _ = run(capsys, "clean", cwd=project)
+    assert code == 0 and "removed 3 folders" in out
+    assert not (project / "routes/__pycache__").exists() and not (project / "site").exists()
+    assert (project / "routes/index.py").exists()
+    assert run(capsys, "clean", cwd=project)[1].strip() == "nothing to clean"

@@ -42,8 +42,8 @@ def debug_enabled() -> bool:
 
 
 def _register() -> None:
-    from .commands import db, generate, info, inspect, log, project, serve, users
-    for module in (project, serve, info, log, db, generate, inspect, users):
+    from .commands import db, generate, info, inspect, log, project, serve, users, tools
+    for module in (project, serve, info, log, db, generate, inspect, users, tools):
         module.register(app)
     for ep in entry_points(group="wolfpy.commands"):
         try:

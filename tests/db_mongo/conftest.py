@@ -26,7 +26,7 @@ def mongo_url(request: pytest.FixtureRequest) -> Iterator[str]:
     from wolfpy.db.mongo import disconnect_mongo
     name = f"wolfpy_t_{secrets.token_hex(4)}"
     if request.param == "mongomock":
-        pytest.importorskip("mongomock")
+        import mongomock  # noqa: F401  (dev extra: a missing package must fail, not skip)
         yield f"mongomock://localhost/{name}"
         disconnect_mongo()
         return

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import importlib.util
 import json
 import socket
 from pathlib import Path
@@ -22,8 +21,8 @@ from .conftest import HOST, Server, server_env, write_project
 
 pytestmark = pytest.mark.e2e
 
-websockets_sync = pytest.importorskip("websockets.sync.client")
-ws_exceptions = pytest.importorskip("websockets.exceptions")
+import websockets.exceptions as ws_exceptions  # noqa: E402  (dev extra: fail, never skip)
+import websockets.sync.client as websockets_sync  # noqa: E402
 
 MAX_BODY = 4096
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.db.conftest import MODELS
+from wolfpy.db.migrations.merge import Clash, union
+from wolfpy.db.migrations.state import normalize
 
 # Two branches made from the same base: ours adds a column, theirs adds another and
 # widens `title` (on SQLite that rebuilds the table, so it must keep our column).
@@ -243,3 +247,66 @@ def test_a_renumbered_migration_is_recovered_by_naming_its_parent(sqlite_project
     assert "disagree" not in r.out and "not in a migration" not in r.out and "0 pending" in r.out
     assert "nothing to apply" in p.ok("db", "migrate").out
     assert p.query('SELECT "subtitle", "views" FROM "post"') == [("kept", 0)]
+
+
+def test_an_applied_migration_that_follows_a_pending_one_is_refused(sqlite_project):
+    p = sqlite_project
+    p.ok("db", "migrate")
+    p.models(OURS)
+    p.ok("db", "migrate")
+    p.models(MERGED)
+    p.ok("db", "migrate")
+    second, third = p.applied()[1:]
+    p.execute(f"DELETE FROM wolfpy_migrations WHERE name = '{second}'")
+    r = p.cli("db", "migrate")
+    assert r.code == 1 and r.error_line == (
+        f"error: {second} is not applied but {third}, which follows it, is: roll back to before "
+        f"{second} with `wolfpy db rollback`, then run `wolfpy db migrate`")
+
+
+def _state(**tables):
+    return normalize({name: {"columns": cols, "indexes": idx} for name, (cols, idx) in tables.items()})
+
+
+BASE = {"user": ({"id": {"type": "auto", "primary_key": True}, "name": "text"}, []),
+        "post": ({"id": {"type": "auto", "primary_key": True}, "title": "text", "body": "text",
+                  "author_id": {"type": "integer", "fk": "user"}}, [])}
+
+
+def _with(**changes):
+    state = {name: (dict(cols), list(idx)) for name, (cols, idx) in BASE.items()}
+    for name, change in changes.items():
+        if change is None:
+            del state[name]
+        else:
+            state[name] = change
+    return _state(**state)
+
+
+def test_union_joins_columns_and_indexes_of_both_sides():
+    base = _with()
+    cols = BASE["post"][0]
+    ours = _with(post=({**cols, "rating": "integer"}, [{"columns": ["title", "body"]}]))
+    theirs = _with(post=({k: v for k, v in cols.items() if k != "body"} | {"views": "integer"}, []),
+                   tag=({"id": {"type": "auto", "primary_key": True}}, []))
+    with pytest.raises(Clash) as info:   # our index covers the column they drop
+        union(base, [ours, theirs])
+    assert str(info.value) == "both branches change post.body" and (info.value.first, info.value.second) == (0, 1)
+
+    ours = _with(post=({**cols, "rating": "integer"}, [{"columns": ["title", "author_id"]}]))
+    joined = union(base, [ours, theirs])
+    assert set(joined) == {"user", "post", "tag"}
+    assert list(joined["post"]["columns"]) == ["id", "title", "author_id", "rating", "views"]
+    assert joined["post"]["indexes"] == [{"columns": ["title", "author_id"], "unique": False}]
+
+
+def test_union_refuses_a_dropped_table_that_the_other_side_references():
+    cols = BASE["post"][0]
+    ours = _with(post=({**cols, "editor_id": {"type": "integer", "null": True, "fk": "user"}}, []))
+    theirs = _with(post=({k: v for k, v in cols.items() if k != "author_id"}, []), user=None)
+    with pytest.raises(Clash) as info:
+        union(_with(), [ours, theirs])
+    assert str(info.value) == "both branches change table user"
+    same = _with(post=({**cols, "rating": "integer"}, []))
+    with pytest.raises(Clash, match="both branches change post.rating"):
+        union(_with(), [same, same])   # both would add it: the second would fail

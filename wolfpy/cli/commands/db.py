@@ -38,6 +38,10 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 @contextmanager
 def _session() -> Iterator[tuple[Any, Any, str]]:
     """The project, its database and URL; database errors become one line; closed after."""
@@ -48,8 +52,7 @@ def _session() -> Iterator[tuple[Any, Any, str]]:
     try:
         yield project, db, url
     except _driver_errors() as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        _fail(f"database error ({safe_url(url)}): {first}")
+        _fail(f"database error ({safe_url(url)}): {_first_line(exc)}")
     finally:
         if not db.is_closed():
             db.close()
@@ -89,27 +92,18 @@ def init() -> None:
         typer.echo(f"{'found' if had_table else 'created'} table wolfpy_migrations")
 
 
-def _run(executor: Any, migrations: list[Any], verb: str) -> list[str]:
-    """Apply (or reverse) ``migrations`` in order, printing each; the names done so far
-    are in the returned list, also when one fails (then on the raised error's ``done``)."""
+def _run(executor: Any, migrations: list[Any], verb: str, done: list[str]) -> None:
+    """Apply (or reverse) ``migrations`` in order, printing each and adding its name to ``done``."""
     from ...db.migrations.executor import PartialMigrationError
-    from ...errors import MigrationError
-    done: list[str] = []
     for migration in migrations:
-        script = executor.script(migration, backward=verb == "reversed")
         try:
-            executor.run(script)
+            executor.run(executor.script(migration, backward=verb == "reversed"))
         except PartialMigrationError as exc:
             for line in exc.report():
                 typer.echo(line, err=True)
-            exc.done = done  # type: ignore[attr-defined]
-            raise
-        except MigrationError as exc:
-            exc.done = done  # type: ignore[attr-defined]
             raise
         done.append(migration.name)
         typer.echo(f"{verb} {migration.name}")
-    return done
 
 
 @db_app.command("migrate")
@@ -124,7 +118,7 @@ def migrate(
 ) -> None:
     """Write a migration for model changes, then apply every pending migration."""
     from ...db.migrations.executor import Executor
-    from ...db.migrations.runner import Planner
+    from ...db.migrations.runner import Planner, safe_url
     from ...errors import MigrationError
 
     def ask(hint: Any) -> bool:
@@ -173,6 +167,7 @@ def migrate(
                 _fail("the migrations changed while you were answering: nothing was written or "
                       "applied; run again")
             written: list[Any] = []
+            done: list[str] = []
             try:
                 if found.merge:
                     written.append(planner.write_merge(found))
@@ -190,16 +185,18 @@ def migrate(
                 if not pending:
                     typer.echo("nothing to apply: the database is up to date")
                     return
-                _run(executor, pending, "applied")
-            except MigrationError as exc:
-                done = set(getattr(exc, "done", ()))
-                failed = [p for p in written if p.stem not in done]
+                _run(executor, pending, "applied", done)
+            except BaseException as exc:
+                # What this run wrote and could not apply goes: the next run starts afresh.
+                failed = [path for path in written if path.stem not in done]
                 for path in failed:
                     path.unlink(missing_ok=True)
-                if not failed:
+                if not failed or not isinstance(exc, Exception):
                     raise
-                files = " and ".join(str(p.relative_to(project.root)) for p in failed)
-                raise MigrationError(f"{exc}; removed {files}, which this run wrote") from exc
+                message = str(exc) if isinstance(exc, MigrationError) else \
+                    f"database error ({safe_url(url)}): {_first_line(exc)}"
+                files = " and ".join(str(path.relative_to(project.root)) for path in failed)
+                raise MigrationError(f"{message}; removed {files}, which this run wrote") from exc
 
 
 @db_app.command("rollback")
@@ -227,7 +224,7 @@ def rollback(
             again = executor.to_reverse(executor.applied(), steps)
             if [m.name for m in again] != [m.name for m in targets]:
                 _fail("the applied migrations changed meanwhile: nothing was rolled back; run again")
-            _run(executor, targets, "reversed")
+            _run(executor, targets, "reversed", [])
 
 
 @db_app.command("status")
@@ -252,6 +249,7 @@ def status() -> None:
         names = sorted(set(loader.names) | set(applied))
         if not names:
             typer.echo("no migrations yet")
+        width = max([40, *map(len, names)])
         for name in names:
             if name in applied:
                 mark = "[X]" if name in loader else "[?]"
@@ -260,7 +258,7 @@ def status() -> None:
             else:
                 mark, note = "[ ]", "pending"
             drift = name in loader and loader.get(name).drift
-            typer.echo(f"{mark} {name:<40} {note}" + ("  (state and operations disagree)" if drift else ""))
+            typer.echo(f"{mark} {name:<{width}} {note}" + ("  (state and operations disagree)" if drift else ""))
         pending = [n for n in loader.names if n not in applied]
         typer.echo(f"{len(applied)} applied, {len(pending)} pending")
         if branched:

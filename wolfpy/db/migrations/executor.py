@@ -128,7 +128,7 @@ class Executor:
         rebuilt on SQLite keeps the other branch's columns). A migration the loader
         does not have (one about to be written) follows them all and runs as it is.
         """
-        done = set(applied)
+        done = {name for name in applied if name in self.loader}
         out = []
         for migration in migrations:
             if migration.name not in self.loader:
@@ -136,9 +136,11 @@ class Executor:
                 continue
             if backward:
                 done.discard(migration.name)
-                out.append(migration.at(self.loader.state_of(done)))
+            if done <= self.loader.ancestors(migration.name):  # one line of history: as it is
+                out.append(migration)
             else:
                 out.append(migration.at(self.loader.state_of(done | set(migration.parents))))
+            if not backward:
                 done.add(migration.name)
         return out
 

@@ -197,12 +197,14 @@ class MigrationLoader:
         return sorted(closure - followed)
 
     def _join(self, names: Iterable[str]) -> State:
-        """The state of ``names`` and their ancestors applied: a union where branches meet."""
-        heads = self._heads(names)
+        """The state of ``names`` and their ancestors applied: a union where branches meet.
+        Shared with the loader: clone it before changing it."""
+        names = set(names)
+        heads = sorted(names) if len(names) < 2 else self._heads(names)
         if not heads:
             return {}
         if len(heads) == 1:
-            return clone(self._by_name[heads[0]].after)
+            return self._by_name[heads[0]].after
         key = frozenset(heads)
         if key not in self._joined:
             common = frozenset.intersection(*(self._ancestors[h] for h in heads))
@@ -212,7 +214,7 @@ class MigrationLoader:
             except Clash as clash:
                 files = [self._changer(heads[k], common, clash.key) for k in (clash.first, clash.second)]
                 raise BranchConflict(f"{clash}, in {files[0]} and {files[1]}", files) from None
-        return clone(self._joined[key])
+        return self._joined[key]
 
     def _changer(self, head: str, common: frozenset[str], key: Key) -> str:
         """The file, on the branch ending in ``head``, that makes the change ``key``."""
@@ -259,11 +261,11 @@ class MigrationLoader:
     def state_of(self, names: Iterable[str]) -> State:
         """The schema once ``names`` and every migration they follow are applied; names
         without a file are left out."""
-        return self._join([n for n in names if n in self._by_name])
+        return clone(self._join([n for n in names if n in self._by_name]))
 
     def merged(self) -> State:
         """The union of the states every leaf produces (raises :class:`BranchConflict`)."""
-        return self._join(self.leaves)
+        return clone(self._join(self.leaves))
 
     def next_number(self) -> int:
         return max(m.number for m in self.migrations) + 1 if self.migrations else 1

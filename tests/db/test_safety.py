@@ -85,8 +85,10 @@ def test_not_null_without_default_on_a_table_with_rows_is_refused_before_any_cha
     r = p.cli("db", "migrate", "--yes")
     assert r.code == 1
     assert r.error_line == ("error: 0002_add_post_score: refused before any change: post has rows, "
-                            "and post.score is NOT NULL without a default: give it a default or null=True")
+                            "and post.score is NOT NULL without a default: give it a default or null=True; "
+                            "removed migrations/0002_add_post_score.py, which this run wrote")
     assert p.schema() == before and p.applied() == ["0001_initial"]
+    assert p.migrations() == ["0001_initial.py"]
 
 
 def test_widening_and_relaxing_do_not_ask(sqlite_project):
@@ -211,7 +213,7 @@ def test_errors_are_one_line(sqlite_project, tmp_path, monkeypatch):
     p.write("migrations/0001_b.py", "operations = []\n")
     r = p.cli("db", "migrate")
     assert r.code == 1 and r.err.count("\n") == 1
-    assert r.error_line == "error: two migrations numbered 0001: 0001_a.py and 0001_b.py; renumber one"
+    assert r.error_line == "error: migrations/ has 2 branches, ending in 0001_a and 0001_b: run `wolfpy db migrate --merge` to join them"
     (p.root / "migrations" / "0001_b.py").unlink()
     p.write("migrations/notes.py", "x = 1\n")
     r = p.cli("db", "status")

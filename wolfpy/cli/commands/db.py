@@ -38,6 +38,10 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 @contextmanager
 def _session() -> Iterator[tuple[Any, Any, str]]:
     """The project, its database and URL; database errors become one line; closed after."""
@@ -48,8 +52,7 @@ def _session() -> Iterator[tuple[Any, Any, str]]:
     try:
         yield project, db, url
     except _driver_errors() as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        _fail(f"database error ({safe_url(url)}): {first}")
+        _fail(f"database error ({safe_url(url)}): {_first_line(exc)}")
     finally:
         if not db.is_closed():
             db.close()
@@ -89,6 +92,20 @@ def init() -> None:
         typer.echo(f"{'found' if had_table else 'created'} table wolfpy_migrations")
 
 
+def _run(executor: Any, migrations: list[Any], verb: str, done: list[str]) -> None:
+    """Apply (or reverse) ``migrations`` in order, printing each and adding its name to ``done``."""
+    from ...db.migrations.executor import PartialMigrationError
+    for migration in migrations:
+        try:
+            executor.run(executor.script(migration, backward=verb == "reversed"))
+        except PartialMigrationError as exc:
+            for line in exc.report():
+                typer.echo(line, err=True)
+            raise
+        done.append(migration.name)
+        typer.echo(f"{verb} {migration.name}")
+
+
 @db_app.command("migrate")
 def migrate(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the SQL; write and change nothing."),
@@ -96,30 +113,39 @@ def migrate(
     name: str = typer.Option(None, "--name", help="Name of the new migration (e.g. add_subtitle)."),
     rename: list[str] = typer.Option([], "--rename", metavar="[TABLE.]OLD:NEW",
                                      help="Treat a column that went away and one that appeared as a rename."),
+    merge: bool = typer.Option(False, "--merge",
+                               help="First join migrations made on different branches with a merge migration."),
 ) -> None:
     """Write a migration for model changes, then apply every pending migration."""
-    from ...db.migrations.executor import Executor, PartialMigrationError
-    from ...db.migrations.runner import Planner
+    from ...db.migrations.executor import Executor
+    from ...db.migrations.runner import Planner, safe_url
     from ...errors import MigrationError
 
     def ask(hint: Any) -> bool:
         return typer.confirm(f"Did you rename {hint.table}.{hint.old} to {hint.new}? "
                              f"(no: drop {hint.old} with its data, add {hint.new})", default=False)
 
+    def plan(found: Any, executor: Any) -> list[Any]:
+        applied = executor.applied()
+        new = [m for m in (found.merge, found.migration) if m is not None]
+        return executor.in_context(executor.pending(applied) + new, applied)
+
     with _session() as (project, db, url):
         planner = Planner(project)
         interactive = _interactive() and not yes and not dry_run
-        found = planner.detect(renames=rename, ask=ask if interactive else None, name=name)
+        found = planner.detect(renames=rename, ask=ask if interactive else None, name=name, merge=merge)
+        if merge and found.merge is None:
+            typer.echo("nothing to merge: the migrations have not branched")
         executor = Executor(db, found.loader)
-        pending = executor.pending(executor.applied())
-        todo = pending + ([found.migration] if found.migration else [])
+        todo = plan(found, executor)
         for hint in found.changes.hints:
             typer.echo(f"warning: {hint.table}.{hint.old} went away and {hint.table}.{hint.new} appeared with "
                        f"the same definition: to keep the data, pass --rename {hint.table}.{hint.old}:{hint.new}",
                        err=True)
         if dry_run:
-            if found.migration:
-                typer.echo(f"-- would write migrations/{found.migration.name}.py")
+            for new in (found.merge, found.migration):
+                if new is not None:
+                    typer.echo(f"-- would write migrations/{new.name}.py")
             if not todo:
                 typer.echo("-- nothing to do: the database is up to date with the models")
                 return
@@ -133,33 +159,44 @@ def migrate(
         with executor.lock():
             # Again under the lock: another run may have written or applied migrations.
             executor.ensure_table()
-            found = planner.detect(renames=found.renames, name=name)
+            found = planner.detect(renames=found.renames, name=name, merge=merge)
             executor = Executor(db, found.loader)
-            todo = executor.pending(executor.applied()) + ([found.migration] if found.migration else [])
+            todo = plan(found, executor)
             late = [r for m in todo for r in executor.destructive(m) if r not in reasons]
             if late and not yes:
                 _fail("the migrations changed while you were answering: nothing was written or "
                       "applied; run again")
-            if found.migration:
-                path = planner.write(found)
-                typer.echo(f"wrote {path.relative_to(project.root)}")
-                for op in found.migration.operations:
-                    typer.echo(f"  {op.describe()}")
-                executor = Executor(db, planner.loader())
-            pending = executor.pending(executor.applied())
-            if not pending:
-                typer.echo("nothing to apply: the database is up to date")
-                return
-            for migration in pending:
-                try:
-                    executor.run(executor.script(migration))
-                except PartialMigrationError as exc:
-                    for line in exc.report():
-                        typer.echo(line, err=True)
+            written: list[Any] = []
+            done: list[str] = []
+            try:
+                if found.merge:
+                    written.append(planner.write_merge(found))
+                    typer.echo(f"wrote {written[-1].relative_to(project.root)}")
+                    typer.echo(f"  joins {' and '.join(found.merge.parents)}")
+                if found.migration:
+                    written.append(planner.write(found))
+                    typer.echo(f"wrote {written[-1].relative_to(project.root)}")
+                    for op in found.migration.operations:
+                        typer.echo(f"  {op.describe()}")
+                if written:
+                    executor = Executor(db, planner.loader())
+                applied = executor.applied()
+                pending = executor.in_context(executor.pending(applied), applied)
+                if not pending:
+                    typer.echo("nothing to apply: the database is up to date")
+                    return
+                _run(executor, pending, "applied", done)
+            except BaseException as exc:
+                # What this run wrote and could not apply goes: the next run starts afresh.
+                failed = [path for path in written if path.stem not in done]
+                for path in failed:
+                    path.unlink(missing_ok=True)
+                if not failed or not isinstance(exc, Exception):
                     raise
-                except MigrationError:
-                    raise
-                typer.echo(f"applied {migration.name}")
+                message = str(exc) if isinstance(exc, MigrationError) else \
+                    f"database error ({safe_url(url)}): {_first_line(exc)}"
+                files = " and ".join(str(path.relative_to(project.root)) for path in failed)
+                raise MigrationError(f"{message}; removed {files}, which this run wrote") from exc
 
 
 @db_app.command("rollback")
@@ -169,11 +206,12 @@ def rollback(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before changes that lose data."),
 ) -> None:
     """Reverse the last applied migrations (the newest first)."""
-    from ...db.migrations.executor import Executor, PartialMigrationError
+    from ...db.migrations.executor import Executor
     from ...db.migrations.loader import MigrationLoader
     with _session() as (project, db, url):
         executor = Executor(db, MigrationLoader(project.migrations, project.root))
-        targets = executor.to_reverse(executor.applied(), steps)
+        applied = executor.applied()
+        targets = executor.in_context(executor.to_reverse(applied, steps), applied, backward=True)
         if not targets:
             typer.echo("nothing to roll back: no migration is applied")
             return
@@ -186,49 +224,45 @@ def rollback(
             again = executor.to_reverse(executor.applied(), steps)
             if [m.name for m in again] != [m.name for m in targets]:
                 _fail("the applied migrations changed meanwhile: nothing was rolled back; run again")
-            for script in scripts:
-                try:
-                    executor.run(script)
-                except PartialMigrationError as exc:
-                    for line in exc.report():
-                        typer.echo(line, err=True)
-                    raise
-                typer.echo(f"reversed {script.migration.name}")
+            _run(executor, targets, "reversed", [])
 
 
 @db_app.command("status")
 def status() -> None:
     """List the migrations, applied and pending, and say if the models have changed."""
     from ...db.migrations.executor import Executor
+    from ...db.migrations.loader import MigrationLoader
     from ...db.migrations.runner import Planner, safe_url
     from ...errors import WolfPyError
     with _session() as (project, db, url):
-        planner_error = None
-        try:
-            planner: Any = Planner(project)
-            found: Any = planner.detect()
-            loader = found.loader
-        except WolfPyError as exc:
-            planner_error = str(exc)
-            from ...db.migrations.loader import MigrationLoader
-            loader, found = MigrationLoader(project.migrations, project.root), None
+        loader = MigrationLoader(project.migrations, project.root)
+        branched = loader.conflict()
+        planner_error, found = None, None
+        if not branched:
+            try:
+                found = Planner(project).detect()
+            except WolfPyError as exc:
+                planner_error = str(exc)
         executor = Executor(db, loader)
         applied = executor.applied()
         typer.echo(f"database {safe_url(url)}")
         names = sorted(set(loader.names) | set(applied))
         if not names:
             typer.echo("no migrations yet")
+        width = max([40, *map(len, names)])
         for name in names:
             if name in applied:
-                mark = "[X]" if name in loader.names else "[?]"
+                mark = "[X]" if name in loader else "[?]"
                 when = str(applied[name])[:19]
-                note = f"applied {when}" + ("" if name in loader.names else "  (file missing)")
+                note = f"applied {when}" + ("" if name in loader else "  (file missing)")
             else:
                 mark, note = "[ ]", "pending"
-            drift = name in loader.names and loader.get(name).drift
-            typer.echo(f"{mark} {name:<40} {note}" + ("  (state and operations disagree)" if drift else ""))
+            drift = name in loader and loader.get(name).drift
+            typer.echo(f"{mark} {name:<{width}} {note}" + ("  (state and operations disagree)" if drift else ""))
         pending = [n for n in loader.names if n not in applied]
         typer.echo(f"{len(applied)} applied, {len(pending)} pending")
+        if branched:
+            _fail(branched)
         if planner_error:
             typer.echo(f"warning: cannot compare with the models: {planner_error}", err=True)
         elif found is not None and found.changes:

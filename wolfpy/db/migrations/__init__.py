@@ -6,7 +6,8 @@ Split by responsibility, as Django does:
 - :mod:`.operations` — ``CreateTable``, ``AddColumn``, ``RunSQL`` ...: each changes the
   state, renders its SQL and knows its reverse;
 - :mod:`.schema` — the SQL of each change per backend, built on ``playhouse.migrate``;
-- :mod:`.loader` — reads ``migrations/NNNN_name.py``;
+- :mod:`.loader` — reads ``migrations/NNNN_name.py`` and links each to the ones it follows;
+- :mod:`.merge` — the union of the states of branches that ``wolfpy db migrate --merge`` joins;
 - :mod:`.recorder` — the ``wolfpy_migrations`` table (a row means applied);
 - :mod:`.autodetector` — the operations from the migrations' state to the models';
 - :mod:`.writer` — renders a new migration file;

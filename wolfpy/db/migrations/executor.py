@@ -95,24 +95,54 @@ class Executor:
         return self.recorder.applied()
 
     def pending(self, applied: dict[str, Any]) -> list[Migration]:
-        """Unapplied migrations, in order; refuses one that comes before an applied one."""
-        last = max(applied) if applied else ""
+        """Unapplied migrations, in order; refuses when an applied one follows one of them."""
         todo = [m for m in self.loader.migrations if m.name not in applied]
-        for m in todo:
-            if m.name < last:
-                raise MigrationError(f"{m.name} is not applied but the later {last} is; "
-                                     f"roll back to before {m.name} or renumber it after {last}")
+        missing = {m.name for m in todo}
+        for name in sorted(applied):
+            if name not in self.loader:
+                continue
+            skipped = sorted(self.loader.ancestors(name) & missing)
+            if skipped:
+                raise MigrationError(f"{skipped[0]} is not applied but {name}, which follows it, is: "
+                                     f"roll back to before {skipped[0]} with `wolfpy db rollback`, "
+                                     "then run `wolfpy db migrate`")
         return todo
 
     def to_reverse(self, applied: dict[str, Any], steps: int) -> list[Migration]:
         """The last ``steps`` applied migrations, newest first."""
         names = sorted(applied, reverse=True)[:max(0, steps)]
-        known = set(self.loader.names)
         for name in names:
-            if name not in known:
+            if name not in self.loader:
                 raise MigrationError(f"{name} is applied but migrations/{name}.py is missing: "
                                      "it cannot be reversed without its file")
         return [self.loader.get(name) for name in names]
+
+    def in_context(self, migrations: list[Migration], applied: dict[str, Any],
+                   backward: bool = False) -> list[Migration]:
+        """``migrations`` (to apply in this order, or to reverse) each on the schema the
+        database has when it runs.
+
+        That schema is the state the applied migrations produce together. It is the
+        migration's own ``before`` unless the migrations have branched and another
+        branch was applied first: then its operations run on the union (so a table
+        rebuilt on SQLite keeps the other branch's columns). A migration the loader
+        does not have (one about to be written) follows them all and runs as it is.
+        """
+        done = {name for name in applied if name in self.loader}
+        out = []
+        for migration in migrations:
+            if migration.name not in self.loader:
+                out.append(migration)
+                continue
+            if backward:
+                done.discard(migration.name)
+            if done <= self.loader.ancestors(migration.name):  # one line of history: as it is
+                out.append(migration)
+            else:
+                out.append(migration.at(self.loader.state_of(done | set(migration.parents))))
+            if not backward:
+                done.add(migration.name)
+        return out
 
     def script(self, migration: Migration, backward: bool = False) -> Script:
         """The statements of one migration; raises IrreversibleError before anything runs."""

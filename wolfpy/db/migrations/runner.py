@@ -21,7 +21,7 @@ from ...errors import MigrationError
 from ..database import backend_name, database_from_url
 from ..models import discover_models
 from .autodetector import Changes, RenameHint, autodetect, clean_name, migration_name, parse_renames
-from .loader import Migration, MigrationLoader
+from .loader import BranchConflict, Migration, MigrationLoader
 from .state import State, backfills, equal, models_state
 from .writer import write_migration
 
@@ -117,6 +117,15 @@ class Detected:
     changes: Changes
     migration: Migration | None = None  # the new migration, not written yet
     renames: list[RenameHint] = field(default_factory=list)
+    merge: Migration | None = None      # the merge migration (``--merge``), not written yet
+
+
+def merge_name(leaves: Sequence[str]) -> str:
+    """``merge_add_post_subtitle_add_post_views`` (shortened when long)."""
+    name = clean_name("merge_" + "_".join(leaf.partition("_")[2] for leaf in leaves))
+    if len(name) <= 48:
+        return name
+    return name[:41].rpartition("_")[0] + "_and_more"
 
 
 class Planner:
@@ -131,31 +140,64 @@ class Planner:
     def loader(self) -> MigrationLoader:
         return MigrationLoader(self.project.migrations, self.project.root)
 
+    def plan_merge(self, loader: MigrationLoader) -> Migration | None:
+        """The migration that joins the branches of ``loader`` (``None``: there is one)."""
+        leaves = loader.leaves
+        if len(leaves) < 2:
+            return None
+        try:
+            joined = loader.merged()
+        except BranchConflict as exc:
+            raise MigrationError(
+                f"cannot merge: {exc}; make only one branch change it (edit or remove the other "
+                "file, rolling it back first if it is applied), then run `wolfpy db migrate --merge` "
+                "again") from None
+        merge = Migration(f"{loader.next_number():04d}_{merge_name(leaves)}", [], snapshot=joined,
+                          dependencies=list(leaves), parents=list(leaves))
+        merge.resolve(joined)
+        return merge
+
     def detect(self, *, renames: Sequence[str | RenameHint] = (),
-               ask: Callable[[RenameHint], bool] | None = None, name: str | None = None) -> Detected:
-        """Read the migrations and diff the models against the state they produce."""
+               ask: Callable[[RenameHint], bool] | None = None, name: str | None = None,
+               merge: bool = False) -> Detected:
+        """Read the migrations and diff the models against the state they produce.
+
+        With ``merge``, branches are first joined by a merge migration (not written),
+        and the models are compared with the state of all the branches together.
+        """
         loader = self.loader()
-        old = loader.state()
+        joined = self.plan_merge(loader) if merge else None
+        old = joined.after if joined else loader.state()
         hints = [r for r in renames if isinstance(r, RenameHint)]
         hints += parse_renames([r for r in renames if isinstance(r, str)], old, self.target)
         changes = autodetect(old, self.target, renames=hints, ask=ask, backfills=self.backfills)
-        found = Detected(loader, self.target, changes, renames=list(changes.renames))
+        found = Detected(loader, self.target, changes, renames=list(changes.renames), merge=joined)
         if changes:
             label = clean_name(name) if name else migration_name(changes, first=not loader.migrations)
             if not label:
                 raise MigrationError(f"--name {name!r}: use letters, digits and underscores")
-            migration = Migration(f"{loader.next_number():04d}_{label}", list(changes.operations),
-                                  snapshot=self.target)
+            follows = [joined.name] if joined else loader.leaves
+            number = joined.number + 1 if joined else loader.next_number()
+            migration = Migration(f"{number:04d}_{label}", list(changes.operations),
+                                  snapshot=self.target, dependencies=follows, parents=list(follows))
             migration.resolve(old)
             found.migration = migration
         return found
+
+    def write_merge(self, found: Detected) -> Path:
+        """Write the merge migration of ``found``."""
+        assert found.merge is not None
+        number, _, label = found.merge.name.partition("_")
+        return write_migration(self.project.migrations, int(number), label, [], found.merge.after,
+                               dependencies=found.merge.parents)
 
     def write(self, found: Detected) -> Path:
         """Write the new migration of ``found`` and check that it reads back the same."""
         assert found.migration is not None
         number, _, label = found.migration.name.partition("_")
         path = write_migration(self.project.migrations, int(number), label,
-                               found.migration.operations, self.target, found.changes.hints)
+                               found.migration.operations, self.target, found.changes.hints,
+                               dependencies=found.migration.parents)
         if not equal(self.loader().state(), self.target):  # pragma: no cover - a writer bug
             raise MigrationError(f"{path.name} does not read back as the models; please report this")
         return path

@@ -85,37 +85,59 @@ def render_state(state: State) -> str:
 
 
 def render_migration(name: str, operations: list[Operation], state: State,
-                     hints: Iterable[RenameHint] = ()) -> str:
+                     hints: Iterable[RenameHint] = (), dependencies: Iterable[str] = ()) -> str:
+    """The text of a migration file. With no operations and several ``dependencies``,
+    a merge: it joins the branches that end in them."""
+    dependencies = list(dependencies)
     used = sorted({type(op).__name__ for op in operations})
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    summary = "; ".join(op.describe() for op in operations[:3]) + ("; ..." if len(operations) > 3 else "")
-    summary = summary.replace("\\", "/").replace('"', "'")
-    lines = [
-        f'"""{name}: {summary}.',
-        "",
-        f"Written by `wolfpy db migrate` on {when}. `operations` run in order, and",
-        "`wolfpy db rollback` reverses them; `state` is the schema after this migration,",
-        "which the next `wolfpy db migrate` compares the models with. Edit both together.",
-        '"""',
-        f"from wolfpy.db.migrations import {', '.join(used)}" if used else "",
-        "",
-    ]
+    if not operations and len(dependencies) > 1:
+        lines = [
+            f'"""{name}: joins the branches that end in {" and ".join(dependencies)}.',
+            "",
+            f"Written by `wolfpy db migrate --merge` on {when}. It follows every migration in",
+            "`dependencies` and has no operations: `state` is the schema with all those",
+            "branches applied, which the next `wolfpy db migrate` compares the models with.",
+            '"""',
+            "",
+        ]
+    else:
+        summary = "; ".join(op.describe() for op in operations[:3]) + ("; ..." if len(operations) > 3 else "")
+        summary = summary.replace("\\", "/").replace('"', "'")
+        lines = [
+            f'"""{name}: {summary}.',
+            "",
+            f"Written by `wolfpy db migrate` on {when}. `dependencies` names the",
+            "migration it follows; `operations` run in order, and `wolfpy db rollback` reverses",
+            "them; `state` is the schema after this migration, which the next `wolfpy db migrate`",
+            "compares the models with. Edit both together.",
+            '"""',
+            "",
+        ]
+    if used:
+        lines += [f"from wolfpy.db.migrations import {', '.join(used)}", ""]
     for hint in hints:
         lines += [f"# {hint.table}.{hint.old} -> {hint.new} looked like a rename; here it is a drop and an add,",
                   f"# which loses the data. To rename instead, delete this file and run:",
                   f"#     wolfpy db migrate --rename {hint.table}.{hint.old}:{hint.new}"]
-    lines.append("operations = [")
-    lines += [render_operation(op) for op in operations]
-    lines += ["]", "", "# The schema once this migration is applied.", render_state(state)]
+    lines += [f"dependencies = {py(dependencies)}", ""]
+    if operations:
+        lines.append("operations = [")
+        lines += [render_operation(op) for op in operations]
+        lines.append("]")
+    else:
+        lines.append("operations: list = []")
+    lines += ["", "# The schema once this migration is applied.", render_state(state)]
     return "\n".join(lines)
 
 
 def write_migration(folder: Path, number: int, name: str, operations: list[Operation],
-                    state: State, hints: Iterable[RenameHint] = ()) -> Path:
+                    state: State, hints: Iterable[RenameHint] = (),
+                    dependencies: Iterable[str] = ()) -> Path:
     """Write ``folder/NNNN_name.py`` (never over an existing file) and return its path."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{number:04d}_{name}.py"
-    text = render_migration(path.stem, operations, state, hints)
+    text = render_migration(path.stem, operations, state, hints, dependencies)
     tmp = folder / f".{path.name}.tmp"
     tmp.write_text(text, encoding="utf-8")
     try:

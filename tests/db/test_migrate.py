@@ -131,8 +131,10 @@ def test_dry_run_prints_sql_and_changes_nothing(project):
     if project.backend == "sqlite":
         assert not (project.root / "db.sqlite3").exists()
     else:
+        # Only this test's own schema: the server may hold other projects' databases.
+        own = "current_schema()" if project.backend == "postgresql" else "DATABASE()"
         assert project.query("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = "
-                             "'wolfpy_migrations'") == [(0,)]
+                             f"'wolfpy_migrations' AND table_schema = {own}") == [(0,)]
 
     project.ok("db", "migrate")
     before = project.schema()

@@ -66,9 +66,10 @@ def _load_settings(project: Any, environ: dict[str, str] | None) -> Any:
     import inspect
 
     from .config import Settings
-    if "quiet" in inspect.signature(Settings.load).parameters:  # check reports them itself
-        return Settings.load(project, environ, quiet=True)
-    return Settings.load(project, environ)
+    load: Any = Settings.load
+    if "quiet" in inspect.signature(load).parameters:  # unknown keys: reported below, not printed
+        return load(project, environ, quiet=True)
+    return load(project, environ)
 
 
 def _unknown_settings(project: Any, settings: Any) -> list[CheckMessage]:

@@ -165,3 +165,10 @@ def test_an_unexpected_exception_raises_with_debug(tmp_path):
     assert run_cli("new", "demo", cwd=tmp_path)[0] == 0
     with pytest.raises(ZeroDivisionError):
         run_cli("--debug", "shell", "-c", "1 / 0", cwd=tmp_path / "demo")
+
+
+def test_a_multi_line_exception_message_stays_one_line(tmp_path):
+    assert run_cli("new", "demo", cwd=tmp_path)[0] == 0
+    code, out, err = run_cli("shell", "-c", "raise RuntimeError('first\\nsecond')", cwd=tmp_path / "demo")
+    assert code == 1
+    assert err == "error: RuntimeError: first second (run with --debug for the traceback)\n"

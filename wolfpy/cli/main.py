@@ -127,9 +127,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
             sys.exit(130)
         sys.exit(0)
     exceptions = _click_exceptions()
+    help_asked = getattr(exceptions, "NoArgsIsHelpError", ())  # click < 8.2 exits 0 instead
     try:
         code = app(args=args, prog_name="wolfpy", standalone_mode=False)
-    except exceptions.NoArgsIsHelpError as exc:  # `wolfpy`, `wolfpy db`: the help, as asked
+    except help_asked as exc:  # `wolfpy`, `wolfpy db`: the help, as asked
         text = str(exc.format_message()).strip()
         if text:  # without Rich the help is the message; Rich has printed it already
             typer.echo(text)
@@ -151,7 +152,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
-        typer.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        text = " ".join(str(exc).split())
+        typer.echo(f"error: {type(exc).__name__}: {text} (run with --debug for the traceback)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 

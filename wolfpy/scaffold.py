@@ -27,6 +27,63 @@ def template_root() -> Path:
     raise WolfPyError("the project template is missing from this WolfPy installation; reinstall wolfpy")
 
 
+def wolfpy_requirement(version: str) -> str:
+    """The requirement a new project gets: this WolfPy and its bug-fix releases.
+
+    ``0.1.0`` → ``wolfpy~=0.1.0`` (0.1.x, like Rails' ``~> 0.1.0``); a pre-release or
+    local build ``0.2.0.dev1+g12ab`` → ``wolfpy>=0.2.0.dev1,==0.2.*``.
+    """
+    m = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", version)
+    if m:
+        return f"wolfpy~={m[1]}.{m[2]}.{m[3] or 0}"
+    public = version.split("+", 1)[0]
+    m = re.match(r"(\d+)\.(\d+)", public)
+    return f"wolfpy>={public},=={m[1]}.{m[2]}.*" if m else f"wolfpy=={public}"
+
+
+def install_source() -> str | None:
+    """Where the running WolfPy was installed from when that was not a package index
+    (a checkout, a wheel file, a VCS URL: PEP 610's ``direct_url.json``), or None."""
+    import json
+    from importlib import metadata
+    from urllib.parse import unquote, urlsplit
+    checkout = str(Path(__file__).resolve().parent.parent)
+    try:
+        dist = metadata.distribution("wolfpy")
+    except metadata.PackageNotFoundError:  # imported from a checkout, never installed
+        return checkout
+    if dist.version != __version__:  # this code is not the installed distribution
+        return checkout
+    try:
+        data = json.loads(dist.read_text("direct_url.json") or "null")
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return None  # installed from an index
+    url = data["url"]
+    vcs = data.get("vcs_info")
+    if isinstance(vcs, dict):
+        commit = vcs.get("commit_id")
+        return f"{vcs.get('vcs', 'git')}+{url}" + (f"@{commit}" if commit else "")
+    parts = urlsplit(url)
+    return unquote(parts.path) if parts.scheme == "file" else url
+
+
+def requirement_lines(version: str, source: str | None) -> str:
+    """The WolfPy lines of a new project's requirements.txt: which WolfPy made it, the
+    requirement, and, for a WolfPy that no package index has, how to install it first."""
+    requirement = wolfpy_requirement(version)
+    spec = requirement[len("wolfpy"):]
+    lines = [f"# Made with WolfPy {version}; {spec} also accepts its later bug-fix releases, but not",
+             "# the next minor version, which may change what this app relies on."]
+    if source is not None:
+        import shlex
+        lines += [f"# This WolfPy was installed from {source}, not from a package index:",
+                  f"# in a new environment, first run  pip install {shlex.quote(source)}",
+                  "# (pip keeps an installed WolfPy that satisfies the line below)."]
+    return "\n".join(lines + [requirement])
+
+
 def create_project(target: Path, name: str | None = None) -> list[Path]:
     """Create a new project at ``target``; returns the files written.
 
@@ -40,7 +97,8 @@ def create_project(target: Path, name: str | None = None) -> list[Path]:
     if target.exists():
         raise WolfPyError(f"{target} already exists; choose another name or remove it first")
     source = template_root()
-    values = {"__NAME__": name, "__VERSION__": __version__}
+    values = {"__NAME__": name, "__VERSION__": __version__,
+              "__WOLFPY_REQUIREMENT__": requirement_lines(__version__, install_source())}
     written: list[Path] = []
     try:
         for folder, dirs, files in os.walk(source):

@@ -13,6 +13,11 @@ from .sessions import get_flashes
 from .http.response import HTML, Response
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+_SUGGEST_SCAN_LIMIT = 5000  # template files looked at for a "did you mean" (per folder)
+
+
+class TemplateNotFound(WolfPyError):
+    """No template of that name in any template folder; the message lists the folders searched."""
 
 
 def _make_lookup_class() -> Any:
@@ -79,7 +84,7 @@ class Templates:
         try:
             template = self.lookup.get_template(name)
         except TopLevelLookupException:
-            raise WolfPyError(f"template not found: {name}") from None
+            raise TemplateNotFound(self.not_found_message(name)) from None
         context.setdefault("request", request)
         context.setdefault("url_for", self.app.url_for)
         context.setdefault("static_url", static_url)
@@ -88,6 +93,38 @@ class Templates:
         context.setdefault("csrf_field", _bound(csrf_field, request))
         context.setdefault("flashes", _bound(get_flashes, request))
         return template.render(**context)
+
+
+    def searched(self) -> list[str]:
+        """The template folders, in lookup order, as messages show them."""
+        project = self.app.project
+        shown = []
+        if project is not None and not project.templates.is_dir():
+            shown.append("templates/ (the project has no such folder)")
+        for folder in self.lookup.directories:
+            path = Path(folder)
+            if project is not None and path.is_relative_to(project.root):
+                shown.append(path.relative_to(project.root).as_posix() + "/")
+            elif path == BUILTIN_TEMPLATES:
+                shown.append(f"{path} (WolfPy's built-in templates)")
+            else:
+                shown.append(str(path))
+        return shown
+
+    def not_found_message(self, name: str) -> str:
+        import difflib
+        message = f"template not found: {name}; searched, in order: {', '.join(self.searched())}"
+        known: list[str] = []
+        for folder in self.lookup.directories:
+            if Path(folder) == BUILTIN_TEMPLATES:
+                continue
+            for count, path in enumerate(Path(folder).rglob("*")):
+                if count >= _SUGGEST_SCAN_LIMIT:
+                    break
+                if path.is_file():
+                    known.append(path.relative_to(folder).as_posix())
+        close = difflib.get_close_matches(name.lstrip("/"), known, n=1)
+        return f"{message}; did you mean {close[0]!r}?" if close else message
 
 
 def _bound(helper: Any, request: Any) -> Any:

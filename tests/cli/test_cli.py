@@ -34,7 +34,8 @@ def test_new_writes_the_layout(project):
     assert len(key) >= 48
     assert oct((project / ".env").stat().st_mode)[-3:] == "600"
     assert ".env" in (project / ".gitignore").read_text().splitlines()
-    assert (project / "requirements.txt").read_text().strip() == f"wolfpy=={__version__}"
+    requirements = (project / "requirements.txt").read_text().splitlines()
+    assert [l for l in requirements if not l.startswith("#")] == [f"wolfpy~={__version__}"]
     assert 'name = "demo"' in (project / "wolfpy.toml").read_text()
 
 

@@ -51,6 +51,37 @@ def windows_name_problem(name: str) -> str | None:
     return None
 
 
+# The characters a route file or folder name may use for a literal URL segment: RFC 3986's
+# "unreserved" set, the only characters that appear in a URL exactly as typed (never
+# percent-encoded by browsers, url_for or logs). Other pchar characters (the sub-delimiters
+# ! $ & ' ( ) * + , ; = and : @) are legal in a path but reserved by this grammar (parentheses
+# for groups, brackets for parameters), illegal on Windows, or awkward in shells; and like
+# Next.js projects, URLs here are words joined by "-". Non-ASCII letters are refused too: they
+# would be percent-encoded in every link, and macOS may store them decomposed (NFD) while
+# browsers send them composed (NFC), so the file would silently never match.
+_URL_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+_NOT_URL_CHAR = re.compile(r"[^A-Za-z0-9._~-]+")
+
+
+def url_segment_problem(name: str) -> str | None:
+    """Why the literal segment ``name`` cannot be a URL segment as written, or None."""
+    if _URL_SEGMENT.fullmatch(name):
+        if name in (".", ".."):
+            return "'.' and '..' are not URL segments (browsers remove them)"
+        return None
+    bad = sorted({c for c in name if not _URL_SEGMENT.fullmatch(c)})
+    shown = " ".join("a space" if c == " " else repr(c) for c in bad)
+    return (f"{shown} cannot appear in a URL unencoded; route names use letters, digits "
+            "and - . _ ~")
+
+
+def suggest_url_segment(name: str) -> str:
+    """A URL-safe spelling of ``name``: ``My Page`` → ``my-page``, ``Über uns`` → ``uber-uns``."""
+    import unicodedata
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return _NOT_URL_CHAR.sub("-", ascii_name).strip("-.") or "page"
+
+
 def parse_file_segment(name: str) -> Segment | None:
     """One path component of a route file (without ``.py``) → a Segment.
 

@@ -197,7 +197,7 @@ class Router:
     def url_for(self, name: str, params: dict[str, Any]) -> str:
         entry = self.by_name.get(name)
         if entry is None:
-            raise WolfPyError(f"no route named {name!r}")
+            raise WolfPyError(self._unknown_name(name))
         params = dict(params)
         parts = []
         for seg in entry.segments:
@@ -222,6 +222,31 @@ class Router:
         if params:
             url += "?" + urlencode(params, doseq=True)
         return url
+
+    def _unknown_name(self, name: Any) -> str:
+        """The error for ``url_for(name)`` with no such route, with the likely intended name."""
+        import difflib
+        message = f"no route named {name!r}"
+        if not isinstance(name, str):
+            return message + " (a route name is a string such as 'posts/[id]')"
+        guess = None
+        if name.startswith("/"):  # a URL or URL template given instead of a name
+            same = [e for e in self.entries if e.template == name]
+            if same:
+                guess = same[0].name
+            else:
+                try:
+                    found = self.match(name.split("?", 1)[0])
+                except WolfPyError:
+                    found = None
+                if found is not None:
+                    guess = found[0].name
+            if guess is not None:
+                return f"{message}: url_for() takes a route name, not a URL; did you mean {guess!r}?"
+        close = difflib.get_close_matches(name, list(self.by_name), n=1, cutoff=0.6)
+        if close:
+            return f"{message}; did you mean {close[0]!r}?"
+        return f"{message} (`wolfpy routes` lists every route's name)"
 
     def __iter__(self) -> Iterable[Entry]:
         return iter(self.entries)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import platform
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,9 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def version() -> None:
-    """Print WolfPy's version (and Python's)."""
-    from ... import __version__
-    typer.echo(f"wolfpy {__version__} (Python {platform.python_version()})")
+    """Print WolfPy's version (and Python's); the same as ``wolfpy --version``."""
+    from ..main import version_line
+    typer.echo(version_line())
 
 
 def routes(explain: str = typer.Option(None, "--explain", metavar="PATH",

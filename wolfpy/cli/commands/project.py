@@ -26,8 +26,14 @@ def new(name: str = typer.Argument(..., help="Folder to create (also the app's n
 
 def test(ctx: typer.Context) -> None:
     """Run the project's tests with pytest (extra arguments go to pytest)."""
+    import importlib.util
+
+    from ..main import fail
     from .info import _project
     project = _project()
+    if importlib.util.find_spec("pytest") is None:  # WolfPy requires it: installed with --no-deps?
+        fail(f"pytest is not installed for {sys.executable}; install it with: "
+             f"{sys.executable} -m pip install 'pytest>=8'")
     env = dict(os.environ, WOLFPY_PROJECT=str(project.root))
     raise typer.Exit(subprocess.call([sys.executable, "-m", "pytest", *ctx.args], cwd=project.root, env=env))
 

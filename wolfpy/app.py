@@ -586,25 +586,33 @@ def _sync_ok(mw: Any) -> bool:
 def load_for_server(asgi: bool) -> Any:
     """The project named by ``$WOLFPY_PROJECT`` (default: the current folder) for a server.
 
-    A configuration error is printed as one line and ends the process with exit
-    code 3, which gunicorn reads as "worker failed to boot" and stops on.
+    A server is production: debug off, no ``.env``, a real secret key (see
+    :mod:`wolfpy.config`). A configuration error is printed as one line and ends the
+    process with exit code 3, which gunicorn reads as "worker failed to boot" and stops on.
     """
     try:
-        app = load(os.environ.get("WOLFPY_PROJECT", "."))
+        app = load(os.environ.get("WOLFPY_PROJECT", "."), mode="production")
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(3) from None
     return app.asgi if asgi else app
 
 
-def load(path: str | os.PathLike[str] = ".", *, settings: Settings | None = None) -> App:
+def load(path: str | os.PathLike[str] = ".", *, settings: Settings | None = None,
+         mode: str | None = None) -> App:
     """Load the project containing ``path`` and return its frozen :class:`App`.
+
+    ``mode="production"`` loads it as a production server does (debug off unless
+    ``WOLFPY_APP_DEBUG`` says otherwise, no ``.env``, a real secret key required);
+    ``mode="development"`` as ``wolfpy serve`` does. See :mod:`wolfpy.config`.
 
     Raises:
         ConfigError: no project, bad settings, a missing secret key in
             production, or a route conflict (the message is one line).
     """
     project = Project.discover(path)
+    if settings is None:
+        settings = Settings.load(project, mode=mode)
     app = App(project, settings)
     app.load_routes()
     app.freeze()

@@ -22,7 +22,7 @@ def build_app(project_root: Path, debug: bool = True) -> tuple[Any, int, str | N
     The project is loaded in development mode: ``.env`` is read and debug is on
     unless a setting says otherwise; ``debug=False`` (``--no-debug``) turns it off.
     """
-    from ..app import App
+    from ..app import App, warn_unapplied_migrations
     from ..config import Settings
     from ..project import Project
 
@@ -41,6 +41,7 @@ def build_app(project_root: Path, debug: bool = True) -> tuple[Any, int, str | N
             async def livereload(request: Any) -> Any:
                 return broadcaster.response()
         app.freeze()
+        warn_unapplied_migrations(app)
         return app.asgi, len(app.routes), None
     except WolfPyError as exc:
         return _error_app(str(exc), broadcaster), 0, str(exc)

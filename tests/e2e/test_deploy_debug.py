@@ -71,8 +71,10 @@ def test_wolfpy_serve_still_shows_the_debug_page(demo: Path, serve: Callable[...
         assert shown in reply.text, shown
 
 
-def test_serve_no_debug_shows_a_plain_500(demo: Path, serve: Callable[..., CliServer]) -> None:  # noqa: F811
-    server = serve(demo, ("--no-reload", "--no-debug")).wait_ready()
+@pytest.mark.parametrize("reload", [(), ("--no-reload",)], ids=["reload", "no-reload"])
+def test_serve_no_debug_shows_a_plain_500(reload: tuple[str, ...], demo: Path,
+                                          serve: Callable[..., CliServer]) -> None:  # noqa: F811
+    server = serve(demo, (*reload, "--no-debug")).wait_ready()
     reply = get(server.port, "/boom")
     assert reply.status == 500
     assert secrets_of(reply.text) == [], reply.text

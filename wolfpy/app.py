@@ -1,6 +1,7 @@
 """The App: loads a project's routes, freezes middleware chains, dispatches requests."""
 from __future__ import annotations
 
+import copy
 import gc
 import logging
 import os
@@ -330,6 +331,8 @@ class App:
         layers = route.layers
         table = route.sync_table if kind == "sync" else route.async_table
         for method, ep in route.endpoints.items():
+            if method == "GET" and not ep.api and self.settings.debug:
+                ep = _warn_on_none(ep)  # debug only: the production path is untouched
             make = make_async_call if ep.is_async else make_sync_call
             call = make(ep, self.error_response, self._not_found_terminal)
             table[method] = self._chain(kind, layers, call, ep.is_async)
@@ -486,11 +489,15 @@ class App:
     def server_error(self, request: Any, exc: BaseException) -> Response:
         log.error("unhandled exception in %s %s", request.method, request.raw_path, exc_info=exc)
         if self.settings.debug:
+            pending = unapplied_migrations(self)  # read now: `wolfpy db migrate` may have run since
             if self.wants_json(request):
                 trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-                return Response(dumps({"error": {"status": 500, "message": f"{type(exc).__name__}: {exc}",
-                                                 "traceback": trace}}), 500, None, JSON)
-            return Response(debug_page(exc, request).encode(), 500, None, HTML)
+                error: dict[str, Any] = {"status": 500, "message": f"{type(exc).__name__}: {exc}", "traceback": trace}
+                if pending:
+                    error["hint"] = migrations_hint(pending)
+                return Response(dumps({"error": error}), 500, None, JSON)
+            return Response(debug_page(exc, request, hint=migrations_hint(pending) if pending else None).encode(),
+                            500, None, HTML)
         return self.error_response(request, HTTPError(500))
 
     # -- helpers -----------------------------------------------------------------
@@ -574,6 +581,40 @@ class App:
         return f"<App {where} routes={len(self.routes)}>"
 
 
+def _warn_on_none(ep: Endpoint) -> Endpoint:
+    """A copy of ``ep`` whose handler logs a warning (once) when it returns None.
+
+    A GET handler of an HTML page that returns nothing is an empty 204: the browser
+    shows the previous page or nothing at all, usually because of a missing ``return``.
+    """
+    func = ep.func
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", repr(func))
+    where = ep.source if ep.source.startswith("app.route(") else f"{ep.source}: {name}()"
+    warned: list[bool] = []
+
+    def note() -> None:
+        if not warned:
+            warned.append(True)
+            log.warning("%s returned None for GET, so the page is an empty 204 response: return "
+                        "the page (a str or render(...)), or Response(status=204) if that is meant", where)
+
+    if ep.is_async:
+        async def handler(request: Any, *args: Any, **kwargs: Any) -> Any:
+            rv = await func(request, *args, **kwargs)
+            if rv is None:
+                note()
+            return rv
+    else:
+        def handler(request: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+            rv = func(request, *args, **kwargs)
+            if rv is None:
+                note()
+            return rv
+    wrapped = copy.copy(ep)
+    wrapped.func = handler
+    return wrapped
+
+
 def _options(request: Any) -> Response:
     return Response(b"", 204, [("allow", request.route.allow)], HTML)
 
@@ -583,28 +624,80 @@ def _sync_ok(mw: Any) -> bool:
     return is_sync_capable(mw)
 
 
+def unapplied_migrations(app: App) -> list[str]:
+    """The project's migrations that its database has not applied, oldest first.
+
+    Empty when there is nothing to say or it cannot be told (no migrations folder,
+    a database that does not answer, a migration file that does not import).
+    """
+    project = app.project
+    if project is None or not project.migrations.is_dir():
+        return []
+    try:
+        from .db.database import database_from_url
+        from .db.migrations.loader import MigrationLoader
+        from .db.migrations.recorder import MigrationRecorder
+        from .db.migrations.schema import editor_for
+        names = MigrationLoader(project.migrations, project.root).names
+        if not names:
+            return []
+        db = database_from_url(str(app.settings.database.url), project.root, pooled=False)
+        try:
+            applied = MigrationRecorder(db, editor_for(db)).applied()
+        finally:
+            if not db.is_closed():
+                db.close()
+    except Exception:  # a hint must never stop the server
+        log.debug("could not tell which migrations are applied", exc_info=True)
+        return []
+    return [name for name in names if name not in applied]
+
+
+def migrations_hint(pending: list[str]) -> str:
+    """One line naming the unapplied migrations and the command that applies them."""
+    shown = ", ".join(pending[:3]) + (f" and {len(pending) - 3} more" if len(pending) > 3 else "")
+    count = f"{len(pending)} migration{'s' if len(pending) != 1 else ''}"
+    return f"the database has {count} not applied yet ({shown}): run `wolfpy db migrate`"
+
+
+def warn_unapplied_migrations(app: App) -> None:
+    """At a server's start: say so when the database is behind the migrations."""
+    pending = unapplied_migrations(app)
+    if pending:
+        print(f"warning: {migrations_hint(pending)}", file=sys.stderr, flush=True)
+
+
 def load_for_server(asgi: bool) -> Any:
     """The project named by ``$WOLFPY_PROJECT`` (default: the current folder) for a server.
 
-    A configuration error is printed as one line and ends the process with exit
-    code 3, which gunicorn reads as "worker failed to boot" and stops on.
+    A server is production: debug off, no ``.env``, a real secret key (see
+    :mod:`wolfpy.config`). A configuration error is printed as one line and ends the
+    process with exit code 3, which gunicorn reads as "worker failed to boot" and stops on.
     """
     try:
-        app = load(os.environ.get("WOLFPY_PROJECT", "."))
+        app = load(os.environ.get("WOLFPY_PROJECT", "."), mode="production")
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(3) from None
+    warn_unapplied_migrations(app)
     return app.asgi if asgi else app
 
 
-def load(path: str | os.PathLike[str] = ".", *, settings: Settings | None = None) -> App:
+def load(path: str | os.PathLike[str] = ".", *, settings: Settings | None = None,
+         mode: str | None = None) -> App:
     """Load the project containing ``path`` and return its frozen :class:`App`.
+
+    ``mode="production"`` loads it as a production server does (debug off unless
+    ``WOLFPY_APP_DEBUG`` says otherwise, no ``.env``, a real secret key required);
+    ``mode="development"`` as ``wolfpy serve`` does. See :mod:`wolfpy.config`.
 
     Raises:
         ConfigError: no project, bad settings, a missing secret key in
             production, or a route conflict (the message is one line).
     """
     project = Project.discover(path)
+    if settings is None:
+        settings = Settings.load(project, mode=mode)
     app = App(project, settings)
     app.load_routes()
     app.freeze()

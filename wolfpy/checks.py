@@ -205,7 +205,7 @@ def deploy_checks(project: Any, environ: dict[str, str] | None = None) -> list[C
     """Settings that are fine in development but weaken a production deployment."""
     from .config import Settings
     try:
-        settings = Settings.load(project, environ)
+        settings = Settings.load(project, environ, mode="production", quiet=True)  # as a server loads it
     except ConfigError as exc:
         return [CheckMessage(ERROR, "config.E001", str(exc))]
     out: list[CheckMessage] = []
@@ -235,7 +235,4 @@ def deploy_checks(project: Any, environ: dict[str, str] | None = None) -> list[C
                                 "put \"sessions\" first"))
     if settings.session.backend == "cookie" and int(settings.session.lifetime) > 30 * 24 * 3600:
         out.append(CheckMessage(WARNING, "security.W004", "[session] lifetime is over 30 days"))
-    if settings.realtime.backend == "memory":
-        out.append(CheckMessage(WARNING, "security.W005", "[realtime] backend is memory: WebSocket rooms "
-                                "are not shared between workers", "use backend = \"redis\" with several workers"))
     return out

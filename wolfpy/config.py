@@ -5,15 +5,29 @@ development only, never overriding the real environment), the conventional
 variables (``DATABASE_URL``, ``REDIS_URL``, ``MONGO_URL``, ``WOLFPY_SECRET_KEY``)
 and ``WOLFPY_<SECTION>_<KEY>``. Every value remembers where it came from, for
 ``wolfpy config show``.
+
+Who starts the app decides its *mode*:
+
+- ``"development"`` (``wolfpy serve``): ``.env`` is read, debug is on unless a
+  setting or ``--no-debug`` says otherwise, a missing secret key is replaced by a
+  throw-away one.
+- ``"production"`` (``wolfpy.wsgi:application``, ``wolfpy.asgi:application``,
+  ``wolfpy serve --prod``): debug is off, ``.env`` is not read, a real secret key is
+  required, and ``debug = true`` in ``wolfpy.toml`` stops the start. Only
+  ``WOLFPY_APP_DEBUG`` in the real environment turns debug on (with a warning).
+- no mode (``wolfpy.load()``, ``App()``, the other ``wolfpy`` commands, tests):
+  debug as the settings say (off by default); ``.env`` is read and the key may be
+  a throw-away one unless debug is explicitly set to false, which means production.
 """
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 from .errors import ConfigError
 from .http.limits import Limits
@@ -57,6 +71,15 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "api": {"openapi": True, "title": "", "version": "0.1.0", "description": "", "include_html": False},
 }
 
+# Sections WolfPy knows besides those of DEFAULTS: reserved for features and plugins
+# that bring their own keys. None: the keys are not checked (yet). Extend with
+# register_section(); a section of one's own (``[shop]``) is allowed and not checked.
+KNOWN_SECTIONS: dict[str, frozenset[str] | None] = {
+    "oauth": None, "deploy": None, "mail": None, "storage": None, "assets": None,
+}
+
+MODES = ("development", "production")
+
 # Conventional variables that override one setting each.
 CONVENTIONAL_ENV = {
     "DATABASE_URL": ("database", "url"),
@@ -69,6 +92,70 @@ SECRET_KEYS = {"secret_key", "fallback_secret_keys", "password", "url"}
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+def register_section(name: str, keys: Iterable[str] | None = None) -> None:
+    """Declare a ``[name]`` section of ``wolfpy.toml`` (a feature's or a plugin's).
+
+    With ``keys``, a key outside them gets the unknown-setting warning, as in the
+    built-in sections; without, any key is accepted.
+    """
+    KNOWN_SECTIONS[name] = None if keys is None else frozenset(keys)
+
+
+class UnknownSetting(NamedTuple):
+    """A key of ``wolfpy.toml`` that no known section has (``[session] lifetme``)."""
+
+    section: str
+    key: str | None          # None: the whole section is unknown (a near miss of a known one)
+    suggestion: str | None   # the closest known name, if any is close
+
+    @property
+    def message(self) -> str:
+        if self.key is None:
+            return (f"[{self.section}] is not a known section; did you mean [{self.suggestion}]? "
+                    "(rename it, or give your own section a name further from the built-in ones)")
+        text = f"[{self.section}] {self.key} is not a known setting"
+        if self.suggestion:
+            return f"{text}; did you mean {self.suggestion}?"
+        known = _section_keys(self.section) or ()
+        return f"{text}; the known ones are: {', '.join(sorted(known))}" if known else text
+
+
+def _section_keys(section: str) -> frozenset[str] | None:
+    if section in DEFAULTS:
+        return frozenset(DEFAULTS[section])
+    return KNOWN_SECTIONS.get(section)
+
+
+def unknown_settings(toml: Mapping[str, Any]) -> list[UnknownSetting]:
+    """Keys of known sections that do not exist, and sections that look like a typo."""
+    out: list[UnknownSetting] = []
+    sections = [*DEFAULTS, *KNOWN_SECTIONS]
+    for section, table in toml.items():
+        if section in DEFAULTS or section in KNOWN_SECTIONS:
+            known = _section_keys(section)
+            if known is None or not isinstance(table, dict):
+                continue
+            for key, value in table.items():
+                if key not in known and not isinstance(value, dict):  # a sub-table is an extension's
+                    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+                    out.append(UnknownSetting(section, key, close[0] if close else None))
+        else:
+            close = difflib.get_close_matches(section, sections, n=1, cutoff=0.8)
+            if close:
+                out.append(UnknownSetting(section, None, close[0]))
+    return out
+
+
+_warned: set[tuple[str, str]] = set()
+
+
+def warn(message: str, where: str = "") -> None:
+    """Print ``warning: message`` to standard error, once per process for each ``where``."""
+    if (where, message) not in _warned:
+        _warned.add((where, message))
+        print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 class Section(Mapping[str, Any]):
@@ -106,7 +193,13 @@ class Settings:
     """Merged configuration of one App. Read sections as attributes: ``settings.app.debug``."""
 
     def __init__(self, values: Mapping[str, Mapping[str, Any]] | None = None,
-                 sources: Mapping[tuple[str, str], str] | None = None) -> None:
+                 sources: Mapping[tuple[str, str], str] | None = None, *, mode: str | None = None) -> None:
+        if mode is not None and mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)} or None, not {mode!r}")
+        #: "development", "production" or None (see the module docstring).
+        self.mode = mode
+        #: Keys of known sections that do not exist (``[session] lifetme``), from wolfpy.toml.
+        self.unknown_keys: list[UnknownSetting] = []
         merged = copy.deepcopy(DEFAULTS)
         src: dict[tuple[str, str], str] = {
             (s, k): "default" for s, sec in DEFAULTS.items() for k in sec
@@ -122,11 +215,23 @@ class Settings:
 
     # -- loading -----------------------------------------------------------
     @classmethod
-    def load(cls, project: Any = None, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Read ``project``'s wolfpy.toml, ``.env`` and the environment."""
+    def load(cls, project: Any = None, environ: Mapping[str, str] | None = None, *,
+             mode: str | None = None, quiet: bool = False) -> "Settings":
+        """Read ``project``'s wolfpy.toml, ``.env`` and the environment.
+
+        ``mode`` is who runs the app (see the module docstring). Unknown keys are
+        printed as one-line warnings unless ``quiet``; they stay in ``unknown_keys``.
+
+        Raises:
+            ConfigError: invalid TOML, a value of the wrong type, or (``mode="production"``)
+                ``debug = true`` in wolfpy.toml.
+        """
+        if mode is not None and mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)} or None, not {mode!r}")
         env = dict(os.environ if environ is None else environ)
         values: dict[str, dict[str, Any]] = {}
         sources: dict[tuple[str, str], str] = {}
+        unknown: list[UnknownSetting] = []
         if project is not None and project.config_file.is_file():
             toml = _read_toml(project.config_file)
             for section, table in toml.items():
@@ -135,10 +240,25 @@ class Settings:
                 values.setdefault(section, {}).update(table)
                 for key in table:
                     sources[(section, key)] = "wolfpy.toml"
-        # .env only in development: decide debug from what we have so far.
-        debug = _coerce(env.get("WOLFPY_APP_DEBUG", values.get("app", {}).get("debug", False)),
+            unknown = unknown_settings(toml)
+        # Debug as far as it is known before .env: the real environment, then wolfpy.toml.
+        env_debug = env.get("WOLFPY_APP_DEBUG")
+        toml_debug = values.get("app", {}).get("debug")
+        debug = _coerce(env_debug if env_debug is not None else toml_debug if toml_debug is not None else False,
                         False, "app", "debug")
-        if debug and project is not None and project.env_file.is_file():
+        if mode == "production" and env_debug is None and debug:
+            where = project.config_file.name if project is not None else "wolfpy.toml"
+            raise ConfigError(
+                f"{where} sets [app] debug = true, which shows tracebacks, source code and local "
+                "variables to anyone: remove that line (`wolfpy serve` turns debug on by itself in "
+                "development); to show them on this server anyway, set WOLFPY_APP_DEBUG=1 in its environment")
+        if mode == "development":
+            read_env_file = True
+        elif mode == "production":
+            read_env_file = debug
+        else:  # no mode: development unless debug is explicitly off
+            read_env_file = debug or (env_debug is None and toml_debug is None)
+        if read_env_file and project is not None and project.env_file.is_file():
             for key, value in read_dotenv(project.env_file).items():
                 if key not in env:
                     env[key] = value
@@ -163,7 +283,19 @@ class Settings:
                 default = DEFAULTS.get(section, {}).get(key)
                 if default is not None:
                     table[key] = _coerce(value, default, section, key)
-        return cls(values, sources)
+        if mode == "development" and ("app", "debug") not in sources:
+            values.setdefault("app", {})["debug"] = True
+            sources[("app", "debug")] = "wolfpy serve (development)"
+        settings = cls(values, sources, mode=mode)
+        settings.unknown_keys = unknown
+        if not quiet:
+            where = str(project.root) if project is not None else ""
+            for item in unknown:
+                warn(item.message, where)
+            if mode == "production" and settings.debug:
+                warn("debug is on (WOLFPY_APP_DEBUG): every error shows its traceback, source code and "
+                     "local variables to anyone who can reach this server; unset it in production", where)
+        return settings
 
     def override(self, **sections: Mapping[str, Any]) -> "Settings":
         """A copy with some values replaced: ``settings.override(app={"debug": True})``."""
@@ -173,7 +305,8 @@ class Settings:
             values.setdefault(section, {}).update(table)
             for key in table:
                 sources[(section, key)] = "code"
-        new = Settings()
+        new = Settings(mode=self.mode)
+        new.unknown_keys = list(self.unknown_keys)
         new._values = values
         new.sources = sources
         new._sections = {n: Section(n, v) for n, v in values.items()}
@@ -197,6 +330,19 @@ class Settings:
     def debug(self) -> bool:
         return bool(self._values["app"]["debug"])
 
+    @property
+    def production(self) -> bool:
+        """True when a real secret key is required and ``.env`` is not read.
+
+        Debug is off and either a production server runs the app or, without a
+        mode, ``[app] debug`` was explicitly set to false.
+        """
+        if self.debug or self.mode == "development":
+            return False
+        if self.mode == "production":
+            return True
+        return self.sources.get(("app", "debug"), "default") != "default"
+
     def _make_limits(self) -> Limits:
         sec = self._values["security"]
         return Limits(
@@ -212,12 +358,12 @@ class Settings:
     def ensure_secret_key(self) -> str:
         """The secret key; in production a missing or short one is a ConfigError."""
         key = self._values["app"]["secret_key"]
-        if not self.debug:
+        if self.production:
             if not key:
                 raise ConfigError(
-                    "no secret key: set WOLFPY_SECRET_KEY (or [app] secret_key) before running "
-                    "with debug off; generate one with: python -c 'import secrets; "
-                    "print(secrets.token_urlsafe(48))'"
+                    "no secret key: set WOLFPY_SECRET_KEY in the environment before running with "
+                    "debug off (.env is read only in development); generate one with: "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
                 )
             if len(key) < MIN_SECRET_KEY_LENGTH:
                 raise ConfigError(
@@ -225,7 +371,7 @@ class Settings:
                     f"{MIN_SECRET_KEY_LENGTH} random characters"
                 )
         elif not key:
-            # Development without a key: an ephemeral one, so signing still works.
+            # Development (or tests) without a key: an ephemeral one, so signing still works.
             key = secrets.token_urlsafe(48)
             self._values["app"]["secret_key"] = key
             self.sources[("app", "secret_key")] = "generated (development only)"

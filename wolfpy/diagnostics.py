@@ -108,8 +108,11 @@ def _first_use(filename: str, name: str) -> int | None:
     return None
 
 
-def debug_page(exc: BaseException, request: Any) -> str:
-    """The debug traceback page: exception, frames with source and locals, the request."""
+def debug_page(exc: BaseException, request: Any, hint: str | None = None) -> str:
+    """The debug traceback page: exception, frames with source and locals, the request.
+
+    ``hint`` is a line shown above the traceback (such as unapplied migrations).
+    """
     e = html.escape
     kind = type(exc).__name__
     secrets: tuple[str, ...] = ()
@@ -134,6 +137,8 @@ def debug_page(exc: BaseException, request: Any) -> str:
         "</style></head><body>",
         f"<header><h1>{e(kind)}</h1><p>{e(str(exc))}</p></header><section>",
     ]
+    if hint:
+        parts.append(f'<p class="where" style="background:#fff3c4">{e(hint)}</p>')
     if where:
         parts.append(f"<h2>Template</h2><p class=\"where\">{e(where[0])}, line {where[1]}</p>")
     parts.append("<h2>Traceback (most recent call last)</h2>")

@@ -88,10 +88,14 @@ class Project:
         return self.root / "logs"
 
     def watched_paths(self) -> list[Path]:
-        """Folders and files whose changes the dev server reacts to (those that exist)."""
-        candidates = [self.routes, self.models, self.templates, self.static, self.assets,
-                      self.config_file]
-        return [p for p in candidates if p.exists()]
+        """Folders whose changes the dev server reacts to (those that exist).
+
+        ``wolfpy.toml`` and ``.env`` are not among them: the dev server watches the
+        project folder itself for those two names, so a save that replaces the file
+        (write a new one, rename it over the old) is seen every time.
+        """
+        candidates = [self.routes, self.models, self.templates, self.static, self.assets]
+        return [p for p in candidates if p.is_dir()]
 
     def __repr__(self) -> str:
         return f"Project({str(self.root)!r})"

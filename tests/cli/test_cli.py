@@ -129,7 +129,7 @@ def test_check_clean_project(project, capsys):
 
 def test_check_production_without_key(project, capsys, monkeypatch):
     monkeypatch.delenv("WOLFPY_SECRET_KEY", raising=False)
-    (project / "wolfpy.toml").write_text((project / "wolfpy.toml").read_text().replace("debug = true", "debug = false"))
+    (project / "wolfpy.toml").write_text((project / "wolfpy.toml").read_text().replace("[app]\n", "[app]\ndebug = false\n", 1))
     code, _, err = run(capsys, "check", cwd=project)
     assert code == 1 and "config.E002" in err and "secret key" in err
 
@@ -170,9 +170,10 @@ def test_errors_are_one_line_unless_debug(project, capsys, monkeypatch):
 def test_check_deploy_reports_weakened_settings(project, capsys, monkeypatch):
     code, out, err = run(capsys, "check", "--deploy", cwd=project)
     assert code == 1
-    assert "security.E001" in err and "debug is on" in err          # the generated project is in debug
+    assert "security.E001" not in err                               # debug is off on a server
+    assert "security.E002" in err and "secret key" in err           # and .env is not read there
     assert "security.W001" in out and "allowed_hosts is empty" in out
-    assert "security.W002" not in out and "security.W005" in out
+    assert "security.W002" not in out and "security.W005" not in out
     monkeypatch.setenv("WOLFPY_APP_DEBUG", "false")
     monkeypatch.setenv("WOLFPY_SECRET_KEY", "p" * 40)
     monkeypatch.setenv("WOLFPY_APP_ALLOWED_HOSTS", "example.com")

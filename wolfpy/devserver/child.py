@@ -16,15 +16,23 @@ from ..errors import WolfPyError
 from .livereload import ENDPOINT, SCRIPT, Broadcaster, LiveReloadScript
 
 
-def build_app(project_root: Path) -> tuple[Any, int, str | None]:
-    """(ASGI app, route count, load error or None)."""
-    from ..app import App
+def build_app(project_root: Path, debug: bool = True) -> tuple[Any, int, str | None]:
+    """(ASGI app, route count, load error or None).
+
+    The project is loaded in development mode: ``.env`` is read and debug is on
+    unless a setting says otherwise; ``debug=False`` (``--no-debug``) turns it off.
+    """
+    from ..app import App, warn_unapplied_migrations
+    from ..config import Settings
     from ..project import Project
 
     project = Project(project_root)
     broadcaster = Broadcaster([project.templates, project.static])
     try:
-        app = App(project)
+        settings = Settings.load(project, mode="development")
+        if not debug:
+            settings = settings.override(app={"debug": False})
+        app = App(project, settings)
         app.load_routes()
         if app.settings.debug:
             app.add_middleware(LiveReloadScript())
@@ -33,6 +41,7 @@ def build_app(project_root: Path) -> tuple[Any, int, str | None]:
             async def livereload(request: Any) -> Any:
                 return broadcaster.response()
         app.freeze()
+        warn_unapplied_migrations(app)
         return app.asgi, len(app.routes), None
     except WolfPyError as exc:
         return _error_app(str(exc), broadcaster), 0, str(exc)
@@ -69,11 +78,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--project", required=True)
     parser.add_argument("--url", required=True)
+    parser.add_argument("--no-debug", action="store_true")
     args = parser.parse_args(argv)
     import uvicorn
 
     root = Path(args.project)
-    app, count, error = build_app(root)
+    app, count, error = build_app(root, debug=not args.no_debug)
     if error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         print(f"  serving an error page at {args.url} until the file is fixed", file=sys.stderr, flush=True)

@@ -24,17 +24,50 @@ SCRIPT = (
 ).encode()
 
 
+def is_html(response: Response) -> bool:
+    """True when every Content-Type the response carries is ``text/html``."""
+    if not response.content_type.lower().startswith("text/html"):
+        return False
+    headers = response._headers
+    if headers:
+        for name, value in headers:
+            if name.lower() == "content-type" and not value.lower().lstrip().startswith("text/html"):
+                return False
+    return True
+
+
+def inject(body: bytes) -> bytes | None:
+    """``body`` with :data:`SCRIPT` before its ``</body>`` (or ``</html>``); None if it has neither."""
+    at = body.rfind(b"</body>")
+    if at < 0:
+        at = body.rfind(b"</html>")
+    if at < 0:
+        lower = body.lower()
+        at = lower.rfind(b"</body>")
+        if at < 0:
+            at = lower.rfind(b"</html>")
+        if at < 0:
+            return None
+    return body[:at] + SCRIPT + body[at:]
+
+
 class LiveReloadScript(Hooks):
-    """Injects :data:`SCRIPT` before ``</body>`` of every HTML page."""
+    """Injects :data:`SCRIPT` before ``</body>`` of every HTML page.
+
+    Only a complete document gets it: a ``text/html`` response whose body has a
+    ``</body>`` or ``</html>``. A fragment, plain text or a JSON string returned as
+    ``str`` is left exactly as the handler made it.
+    """
 
     name = "livereload"
 
     def __init__(self) -> None:
         def after(request: Any, response: Response) -> Response:
             body = response.body
-            if type(body) is bytes and response.content_type.startswith("text/html"):
-                at = body.rfind(b"</body>")
-                response.body = body[:at] + SCRIPT + body[at:] if at >= 0 else body + SCRIPT
+            if type(body) is bytes and body and is_html(response):
+                page = inject(body)
+                if page is not None:
+                    response.body = page
             return response
         self.after = after
 

@@ -3,25 +3,34 @@
 Code changes (``.py`` under routes/ or models/, wolfpy.toml, .env) restart the
 child process; template and static changes do not (templates are re-read on
 change, and open pages reload through the livereload stream).
+
+``wolfpy.toml`` and ``.env`` are watched through the project folder (not
+recursively), never as files: most editors and ``sed -i`` save by writing a new
+file and renaming it over the old one, and a watch on the file itself would end
+with the first such save.
 """
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
+
+from ..project import CONFIG_FILE
 
 RESTART_SUFFIXES = (".py", ".toml", ".env")
+ROOT_FILES = (CONFIG_FILE, ".env")   # the files of the project folder itself that matter
 
 
-def needs_restart(project: Any, changes: set[tuple[Any, str]]) -> bool:
+def needs_restart(project: Any, changes: Iterable[tuple[Any, str]]) -> bool:
     for _kind, path in changes:
         p = Path(path)
-        if p.name == ".env" or p == project.config_file:
+        if p.name in ROOT_FILES and p.parent == project.root:
             return True
         if p.suffix == ".py" and (_under(p, project.routes) or _under(p, project.models)):
             return True
@@ -47,17 +56,24 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _root_file(change: Any, path: str) -> bool:
+    return os.path.basename(path) in ROOT_FILES
+
+
 class Supervisor:
-    def __init__(self, project: Any, sock: socket.socket, url: str) -> None:
+    def __init__(self, project: Any, sock: socket.socket, url: str, debug: bool = True) -> None:
         self.project = project
         self.sock = sock
         self.url = url
+        self.debug = debug
         self.child: subprocess.Popen[bytes] | None = None
         self.stop = threading.Event()
 
     def start_child(self) -> None:
         cmd = [sys.executable, "-m", "wolfpy.devserver.child", "--fd", str(self.sock.fileno()),
                "--project", str(self.project.root), "--url", self.url]
+        if not self.debug:
+            cmd.append("--no-debug")
         env = dict(os.environ, WOLFPY_PROJECT=str(self.project.root), PYTHONDONTWRITEBYTECODE="1")
         self.child = subprocess.Popen(cmd, pass_fds=(self.sock.fileno(),), cwd=self.project.root, env=env)
 
@@ -72,20 +88,50 @@ class Supervisor:
             child.kill()
             child.wait()
 
+    def _watch(self, paths: list[Path], recursive: bool, watch_filter: Any,
+               out: "queue.Queue[set[tuple[Any, str]]]") -> None:
+        from watchfiles import DefaultFilter, watch
+        try:
+            for changes in watch(*paths, watch_filter=watch_filter or DefaultFilter(), recursive=recursive,
+                                 debounce=50, step=50, stop_event=self.stop, raise_interrupt=False,
+                                 yield_on_timeout=False):
+                out.put(changes)
+        except Exception as exc:  # a watcher that dies must not leave a server that ignores edits
+            print(f"error: the file watcher stopped: {exc}", file=sys.stderr, flush=True)
+            self.stop.set()
+
     def run(self) -> None:
-        from watchfiles import watch
         # SIGTERM (kill, a process manager, an IDE's stop button) must stop the child too.
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: self.stop.set())
         self.start_child()
-        paths = self.project.watched_paths() + ([self.project.env_file] if self.project.env_file.exists() else [])
+        changes_q: "queue.Queue[set[tuple[Any, str]]]" = queue.Queue()
+        folders = [p for p in self.project.watched_paths() if p.is_dir()]
+        watchers = [threading.Thread(target=self._watch, args=([self.project.root], False, _root_file, changes_q),
+                                     name="wolfpy-watch-root", daemon=True)]
+        if folders:
+            watchers.append(threading.Thread(target=self._watch, args=(folders, True, None, changes_q),
+                                             name="wolfpy-watch-folders", daemon=True))
+        for thread in watchers:
+            thread.start()
         try:
-            for changes in watch(*paths, debounce=50, step=50, stop_event=self.stop,
-                                 raise_interrupt=False, yield_on_timeout=False):
+            while not self.stop.is_set():
+                try:
+                    changes = set(changes_q.get(timeout=0.2))
+                except queue.Empty:
+                    continue
+                while True:  # both watchers may report one save: restart once
+                    try:
+                        changes |= changes_q.get_nowait()
+                    except queue.Empty:
+                        break
                 if needs_restart(self.project, changes):
                     names = sorted({Path(p).name for _, p in changes})
                     print(f"  change in {', '.join(names)}: restarting", file=sys.stderr, flush=True)
                     self.stop_child()
                     self.start_child()
         finally:
+            self.stop.set()
             signal.signal(signal.SIGTERM, previous)
             self.stop_child()
+            for thread in watchers:
+                thread.join(timeout=2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from typing import Optional
 
 import typer
 
@@ -12,17 +13,24 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="Port to listen on."),
     reload: bool = typer.Option(True, "--reload/--no-reload", help="Restart on code changes (development)."),
-    prod: bool = typer.Option(False, "--prod", help="Run gunicorn with uvicorn workers (production)."),
-    workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes for --prod (default: 2 × cores + 1)."),
+    prod: bool = typer.Option(False, "--prod", help="Run gunicorn with uvicorn workers (production: debug off)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, metavar="N", show_default=False,
+                                          help="Worker processes for --prod (default: 2 × CPU cores + 1)."),
+    no_debug: bool = typer.Option(False, "--no-debug",
+                                  help="Development without the debug page and live reload."),
 ) -> None:
-    """Serve the project: http://HOST:PORT."""
+    """Serve the project: http://HOST:PORT.
+
+    Development (the default) reads .env and turns debug on unless wolfpy.toml, the
+    environment or --no-debug says otherwise. --prod runs with debug off.
+    """
     from ..main import fail
     from .info import _project
     project = _project()
     display_host = f"[{host}]" if ":" in host else host
     url = f"http://{display_host}:{port}"
     if prod:
-        _serve_prod(project, host, port, workers or (2 * (os.cpu_count() or 1) + 1), url)
+        _serve_prod(project, host, port, workers or default_workers(), url)
         return
     from ...devserver.watcher import Supervisor, bind
     try:
@@ -32,7 +40,7 @@ def serve(
             fail(f"port {port} is already in use on {host}; choose another with --port")
         fail(f"cannot listen on {host}:{port}: {exc.strerror}")
     if reload:
-        supervisor = Supervisor(project, sock, url)
+        supervisor = Supervisor(project, sock, url, debug=not no_debug)
         try:
             supervisor.run()
         except KeyboardInterrupt:
@@ -43,7 +51,7 @@ def serve(
         return
     from ...devserver.child import build_app
     import uvicorn
-    app, count, error = build_app(project.root)
+    app, count, error = build_app(project.root, debug=not no_debug)
     if error:
         sock.close()
         fail(error)
@@ -52,22 +60,22 @@ def serve(
                                   timeout_graceful_shutdown=1)).run(sockets=[sock])
 
 
+def default_workers() -> int:
+    """gunicorn's usual advice: 2 × CPU cores + 1."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
 def _serve_prod(project, host: str, port: int, workers: int, url: str) -> None:  # type: ignore[no-untyped-def]
     from ...app import load
     from ..main import fail
-    # Production means debug off, whatever wolfpy.toml says for development: no traceback
-    # pages, no .env, and a real secret key required.
-    os.environ["WOLFPY_APP_DEBUG"] = "false"
-    # Load once in this process so a bad project fails here, in one line, not in every worker.
-    app = load(project.root)
+    # Load once in this process, as each worker will (production mode: debug off, no .env,
+    # a real secret key), so a bad project fails here, in one line, not in every worker.
+    app = load(project.root, mode="production")
     try:
         probe = socket.create_server((host, port))
         probe.close()
     except OSError:
         fail(f"port {port} is already in use on {host}; choose another with --port")
-    if app.settings.realtime.backend == "memory" and workers > 1:
-        typer.echo(f"warning: [realtime] backend is 'memory' with {workers} workers: WebSocket rooms "
-                   "and presence will not be shared between workers (use backend = \"redis\")", err=True)
     typer.echo(f"WolfPy (gunicorn, {workers} worker{'s' if workers != 1 else ''}): {url} "
                f"({len(app.routes)} routes)")
     cmd = [sys.executable, "-m", "gunicorn", "wolfpy.asgi:application", "--worker-class",

@@ -16,6 +16,7 @@ from .concurrency import ThreadRunner, run_blocking
 from .config import Settings
 from .diagnostics import builtin_error_page, debug_page
 from .errors import ConfigError, HTTPError, RouteLoadError, WolfPyError
+from .extensions import Extension, ExtensionMiddleware, load_plugins
 from .adapters.wsgi import serve_wsgi
 from .handlers import (Endpoint, bind_params, convert_params, is_async_callable, make_async_call, make_sync_call,
                        module_endpoints)
@@ -122,6 +123,11 @@ class App:
         self._prepared: set[str] = set()
         self._global_mw: list[Any] = []
         self.template_dirs: list[Path] = []
+        self.extensions: list[Extension] = []
+        self._prefix_mw: list[ExtensionMiddleware] = []
+        self._extensions_applied = False
+        for plugin in load_plugins(self.settings.get("plugins", "enabled", None) or ()):
+            self.extend(plugin)
 
     # -- building ------------------------------------------------------------
     def load_routes(self, errors: list[str] | None = None) -> "App":
@@ -183,32 +189,42 @@ class App:
     def route(self, path: str, methods: Iterable[str] | None = None, *, name: str | None = None,
               api: bool = False, status: int | None = None) -> Callable[[Any], Any]:
         """Register a handler for ``path`` (``/hello/{name}``, ``/items/{id:int}``)."""
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            source = f"app.route({path!r}) {getattr(func, '__module__', '?')}.{func.__qualname__}"
+            self._add_function(path, methods, func, name=name, api=api, status=status, source=source,
+                               merge_prefix="app.route(")
+            return func
+        return decorator
+
+    def _add_function(self, path: str, methods: Iterable[str] | None, func: Callable[..., Any], *,
+                      name: str | None, api: bool, status: int | None, source: str,
+                      merge_prefix: str) -> None:
+        """Add a handler made in code (``App.route`` or an extension's route).
+
+        Handlers for other methods of a path already added from the same place join
+        that route; the same method twice is an error naming both.
+        """
         try:
             segments = parse_path(path)
         except ValueError as exc:
             raise RouteLoadError(str(exc)) from None
         wanted = [m.upper() for m in (methods or ["GET"])]
-
-        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
-            source = f"app.route({path!r}) {getattr(func, '__module__', '?')}.{func.__qualname__}"
-            endpoints = {m: Endpoint(func, m, segments, source, api=api, status=status)
-                         for m in wanted if m != "WEBSOCKET"}
-            websocket = func if "WEBSOCKET" in wanted else None
-            existing = next((r for r in self.routes
-                             if r.segments == segments and r.source.startswith("app.route(")), None)
-            if existing is not None and not self._frozen:
-                clash = set(existing.endpoints) & set(endpoints)
-                if clash:
-                    raise RouteLoadError(f"{existing.source} and {source} both handle "
-                                         f"{', '.join(sorted(clash))} {path}")
-                existing.endpoints.update(endpoints)
-                if websocket is not None:
-                    existing.websocket = websocket
-                existing.allow = Route(existing.name, segments, source, existing.endpoints).allow
-            else:
-                self._add(Route(name or path, segments, source, endpoints, websocket, api=api))
-            return func
-        return decorator
+        endpoints = {m: Endpoint(func, m, segments, source, api=api, status=status)
+                     for m in wanted if m != "WEBSOCKET"}
+        websocket = func if "WEBSOCKET" in wanted else None
+        existing = next((r for r in self.routes
+                         if r.segments == segments and r.source.startswith(merge_prefix)), None)
+        if existing is not None and not self._frozen:
+            clash = set(existing.endpoints) & set(endpoints)
+            if clash:
+                raise RouteLoadError(f"{existing.source} and {source} both handle "
+                                     f"{', '.join(sorted(clash))} {path}")
+            existing.endpoints.update(endpoints)
+            if websocket is not None:
+                existing.websocket = websocket
+            existing.allow = Route(existing.name, segments, source, existing.endpoints).allow
+        else:
+            self._add(Route(name or path, segments, source, endpoints, websocket, api=api))
 
     def api_route(self, path: str, methods: Iterable[str] | None = None, *, status: int = 200,
                   name: str | None = None) -> Callable[[Any], Any]:
@@ -217,6 +233,26 @@ class App:
 
     def websocket_route(self, path: str, *, name: str | None = None) -> Callable[[Any], Any]:
         return self.route(path, ["WEBSOCKET"], name=name)
+
+    def extend(self, extension: Extension) -> Extension:
+        """Add what ``extension`` contributes (see :mod:`wolfpy.extensions`); before serving.
+
+        Its settings section is merged and validated now; its routes, static folder and
+        middleware join the app when it freezes, after the project's own routes.
+        """
+        if self._frozen:
+            raise WolfPyError("extensions cannot be added after the app has started serving")
+        if any(e.name == extension.name for e in self.extensions):
+            raise ConfigError(f"the extension {extension.name!r} is added twice")
+        if extension.settings_defaults or extension.validate is not None:
+            self.settings = self.settings.with_section(extension.section, extension.settings_defaults,
+                                                       extension.validate)
+        if extension.templates is not None:
+            self.template_dirs.append(extension.templates)
+        self.on_startup.extend(extension.startup)
+        self.on_shutdown.extend(extension.shutdown)
+        self.extensions.append(extension)
+        return extension
 
     def add_middleware(self, middleware: Any) -> None:
         """Add app-wide middleware (after the built-ins, before folder middleware)."""
@@ -237,8 +273,7 @@ class App:
             if self._frozen:
                 return self
             self.settings.ensure_secret_key()
-            self._add_static_route()
-            self._add_openapi_routes()
+            self.apply_extensions()
             self.router.compile()
             builtins = build_builtins(self, list(self.settings.middleware.builtin))
             self._global_mw = builtins + self.middleware
@@ -247,6 +282,11 @@ class App:
                 self._global_mw.append(DatabaseConnection(self.database))
             for route in self.routes:
                 route.layers = self._global_mw + route.middleware
+                if self._prefix_mw:
+                    template = route.template
+                    scoped = [m.middleware for m in self._prefix_mw if m.applies_to(template)]
+                    if scoped:
+                        route.layers = self._global_mw + scoped + route.middleware
                 if route.websocket is not None:
                     route.ws_converters = bind_params(route.websocket, route.segments, route.source).converters
             # The usual 404 (no project page, HTML wanted) is the same bytes every time.
@@ -271,25 +311,35 @@ class App:
                 self._async_404 = chain
             self._prepared.add(kind)
 
-    def _add_static_route(self) -> None:
-        """``/static/{path...}`` → the project's ``static/`` folder (when it exists)."""
-        if self.project is None or not self.project.static.is_dir():
+    def apply_extensions(self) -> None:
+        """Add every extension's routes, static folder and middleware: the plugins', then
+        the built-in ones (static files, OpenAPI). Done once; :meth:`freeze` calls it, and
+        tools that list routes without serving (``wolfpy routes``, ``wolfpy check``) too."""
+        if self._extensions_applied:
             return
-        if any(r.name == "static" for r in self.routes):
-            return
-        from .routing.patterns import CATCHALL, STATIC, Segment
-        from .staticfiles import make_static_handler
-        segments = (Segment(STATIC, "static"), Segment(CATCHALL, "path"))
-        source = "static/ (built-in static files)"
-        handler = make_static_handler(self.project.static)
-        self._add(Route("static", segments, source, {"GET": Endpoint(handler, "get", segments, source)}))
+        self._extensions_applied = True
+        from .builtin_extensions import builtin_extensions
+        for extension in [*self.extensions, *builtin_extensions(self)]:
+            self._apply(extension)
 
-    # -- OpenAPI (wolfpy/openapi.py) ---------------------------------------------
-    def _add_openapi_routes(self) -> None:
-        """``GET /openapi.json`` and ``GET /openapi`` when the app has API endpoints."""
-        from .openapi import add_routes
-        add_routes(self)
-    # -- end OpenAPI ----------------------------------------------------------------
+    def _apply(self, extension: Extension) -> None:
+        """Put an extension's routes, static folder and middleware into the app (at freeze)."""
+        for load in extension.loaders:
+            load(self, extension)
+        for r in extension.routes:
+            self._add_function(r.path, r.methods, r.func, name=r.name, api=r.api, status=r.status,
+                               source=extension.source, merge_prefix=extension.source)
+        if extension.static is not None and extension.static.is_dir():
+            from .staticfiles import make_static_handler
+            self._add_function(extension.static_url + "/{path...}", ["GET"],
+                               make_static_handler(extension.static), name=f"{extension.name}:static",
+                               api=False, status=None, source=f"{extension.source} static files",
+                               merge_prefix=f"{extension.source} static files")
+        for m in extension.middleware:
+            if m.prefix is None:
+                self.middleware.append(m.middleware)
+            else:
+                self._prefix_mw.append(m)
 
     def _chain(self, kind: str, layers: list[Any], endpoint: Callable[[Any], Any], is_async: bool,
                nonblocking: bool = False) -> Any:
@@ -521,11 +571,13 @@ class App:
 
         Returns the models found (none: nothing is bound and no database is opened).
         """
-        if self.project is None or not self.project.models.is_dir():
+        extra = [m for ext in self.extensions for m in ext.models]
+        if (self.project is None or not self.project.models.is_dir()) and not extra:
             return []
         from .db.database import DATABASE
         from .db.models import discover_models
-        self.models = discover_models(self.project)
+        found = discover_models(self.project) if self.project is not None and self.project.models.is_dir() else []
+        self.models = found + [m for m in extra if m not in found]
         if self.models:
             DATABASE.initialize(self.database)
         return self.models

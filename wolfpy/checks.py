@@ -49,7 +49,11 @@ def run_checks(project: Any, environ: dict[str, str] | None = None) -> list[Chec
             unknown_mw = True
             out.append(CheckMessage(ERROR, "config.E003", f"[middleware] builtin: unknown middleware {name!r}",
                                     f"available: {', '.join(sorted(REGISTRY))}"))
-    app = App(project, settings.override(app={"secret_key": "x" * 32}))
+    try:
+        app = App(project, settings.override(app={"secret_key": "x" * 32}))
+    except ConfigError as exc:  # a plugin that cannot be loaded, or refuses its settings
+        out.append(CheckMessage(ERROR, "plugins.E001", str(exc), "fix [plugins] enabled or the plugin's settings"))
+        return out
     if not unknown_mw:
         out += _middleware(app)
     out += _models(app)
@@ -59,17 +63,29 @@ def run_checks(project: Any, environ: dict[str, str] | None = None) -> list[Chec
         out.append(CheckMessage(WARNING, "routes.W001", f"no routes/ folder in {project.root}",
                                 "create routes/index.py to serve /"))
     out += _templates(app)
+    out += extension_checks(app)
+    return out
+
+
+def extension_checks(app: Any, deploy: bool = False) -> list[CheckMessage]:
+    """The checks the app's extensions registered (``Extension.check``); those marked
+    ``deploy=True`` only when ``deploy`` is true. A check that raises is an error itself."""
+    out: list[CheckMessage] = []
+    for ext in app.extensions:
+        for check in ext.checks:
+            if check.deploy and not deploy:
+                continue
+            try:
+                out.extend(check.func(app) or ())
+            except Exception as exc:
+                out.append(CheckMessage(ERROR, check.id, f"the check of {ext.name!r} failed: "
+                                                         f"{type(exc).__name__}: {exc}"))
     return out
 
 
 def _load_settings(project: Any, environ: dict[str, str] | None) -> Any:
-    import inspect
-
     from .config import Settings
-    load: Any = Settings.load
-    if "quiet" in inspect.signature(load).parameters:  # unknown keys: reported below, not printed
-        return load(project, environ, quiet=True)
-    return load(project, environ)
+    return Settings.load(project, environ, quiet=True)  # unknown keys: reported below, not printed
 
 
 def _unknown_settings(project: Any, settings: Any) -> list[CheckMessage]:
@@ -158,8 +174,7 @@ def _routes(app: Any) -> list[CheckMessage]:
                 out.append(CheckMessage(ERROR, "routes.E001", str(exc)))
     conflicts: list[str] = []
     try:
-        app._add_static_route()
-        app._add_openapi_routes()
+        app.apply_extensions()
     except ConfigError as exc:
         conflicts.append(str(exc))
     app.router.compile(conflicts)

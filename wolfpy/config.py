@@ -27,7 +27,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from .errors import ConfigError
 from .http.limits import Limits
@@ -311,6 +311,51 @@ class Settings:
         new.sources = sources
         new._sections = {n: Section(n, v) for n, v in values.items()}
         new.limits = new._make_limits()
+        return new
+
+    def with_section(self, name: str, defaults: Mapping[str, Any],
+                     validate: Callable[[dict[str, Any]], None] | None = None,
+                     environ: Mapping[str, str] | None = None) -> "Settings":
+        """A copy with an extension's ``[name]`` section: its defaults under what
+        ``wolfpy.toml`` already gave, then ``WOLFPY_<NAME>_<KEY>`` from the environment,
+        each converted to its default's type; then ``validate(section)``.
+
+        Raises:
+            ConfigError: a value of the wrong type, or one ``validate`` refuses
+                (its ``ValueError`` message, naming the section).
+        """
+        if name in DEFAULTS:
+            raise ConfigError(f"[{name}] is a built-in settings section; an extension needs a section "
+                              "of its own")
+        env = os.environ if environ is None else environ
+        table = dict(defaults)
+        sources = dict(self.sources)
+        for key in defaults:
+            sources.setdefault((name, key), "default")
+        for key, value in self._values.get(name, {}).items():
+            default = defaults.get(key)
+            table[key] = _coerce(value, default, name, key) if default is not None else value
+        prefix = f"WOLFPY_{name.upper().replace('-', '_')}_"
+        for var, raw in env.items():
+            if var.startswith(prefix):
+                key = var[len(prefix):].lower()
+                if key in defaults:
+                    table[key] = _coerce(raw, defaults[key], name, key)
+                    sources[(name, key)] = f"environment ({var})"
+        if validate is not None:
+            try:
+                validate(table)
+            except ValueError as exc:
+                raise ConfigError(f"[{name}] {exc}") from None
+        known = set(defaults)
+        self_unknown = [u for u in self.unknown_keys if u.section != name]
+        for key in self._values.get(name, {}):
+            if known and key not in known:
+                close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+                self_unknown.append(UnknownSetting(name, key, close[0] if close else None))
+        new = self.override(**{name: table})
+        new.sources = {**sources, **{k: v for k, v in new.sources.items() if k[0] != name}}
+        new.unknown_keys = self_unknown
         return new
 
     # -- access ------------------------------------------------------------

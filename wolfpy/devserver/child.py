@@ -13,7 +13,7 @@ from typing import Any
 
 from ..diagnostics import load_error_page
 from ..errors import WolfPyError
-from .livereload import ENDPOINT, SCRIPT, Broadcaster, LiveReloadScript
+from .livereload import ENDPOINT, SCRIPT, Broadcaster, livereload_extension
 
 
 def build_app(project_root: Path, debug: bool = True) -> tuple[Any, int, str | None]:
@@ -35,11 +35,7 @@ def build_app(project_root: Path, debug: bool = True) -> tuple[Any, int, str | N
         app = App(project, settings)
         app.load_routes()
         if app.settings.debug:
-            app.add_middleware(LiveReloadScript())
-
-            @app.route(ENDPOINT, name="_wolfpy/livereload")
-            async def livereload(request: Any) -> Any:
-                return broadcaster.response()
+            app.extend(livereload_extension(broadcaster))
         app.freeze()
         warn_unapplied_migrations(app)
         return app.asgi, len(app.routes), None

@@ -11,6 +11,7 @@ import asyncio
 from pathlib import Path
 from typing import Any, AsyncIterator
 
+from ..extensions import Extension
 from ..http.response import Response
 from ..middleware import Hooks
 
@@ -110,3 +111,16 @@ class Broadcaster:
 
     def response(self) -> Response:
         return Response(self.stream(), 200, [("cache-control", "no-store")], "text/event-stream")
+
+
+def livereload_extension(broadcaster: Broadcaster) -> Extension:
+    """The dev server's live reload as an extension: the ``/_wolfpy/livereload`` event
+    stream and the middleware that puts :data:`SCRIPT` into every HTML page."""
+    ext = Extension("livereload", source="livereload (wolfpy serve)")
+
+    @ext.route(ENDPOINT, name="_wolfpy/livereload")
+    async def livereload(request: Any) -> Any:
+        return broadcaster.response()
+
+    ext.add_middleware(LiveReloadScript())
+    return ext

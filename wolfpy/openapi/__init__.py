@@ -7,7 +7,7 @@ One job per module:
 - :mod:`.document`: the routes of an App → the OpenAPI 3.1.0 document
   (:func:`build_openapi`);
 - :mod:`.page`: the document → the browsable HTML page (:func:`render_page`);
-- :mod:`.routes`: the two built-in routes serving them (:func:`add_routes`).
+- :mod:`.routes`: the two built-in routes serving them (:func:`openapi_extension`).
 
 Settings (``[api]`` in wolfpy.toml): ``openapi`` (serve the two URLs, default
 true), ``title`` (default ``[app] name``), ``version`` (default "0.1.0"),
@@ -22,11 +22,11 @@ from .document import PAGE_URL as PAGE_URL
 from .document import build_openapi as build_openapi
 from .document import has_api as has_api
 from .page import render_page as render_page
-from .routes import add_routes as add_routes
+from .routes import openapi_extension as openapi_extension
 from .schema import ERROR_SCHEMA as ERROR_SCHEMA
 from .schema import SchemaRegistry as SchemaRegistry
 
 __all__ = [
     "BUILTIN_SOURCE", "ERROR_SCHEMA", "JSON_URL", "OPENAPI_VERSION", "PAGE_URL",
-    "SchemaRegistry", "add_routes", "build_openapi", "has_api", "render_page",
+    "SchemaRegistry", "openapi_extension", "build_openapi", "has_api", "render_page",
 ]

@@ -38,8 +38,7 @@ def routes(explain: str = typer.Option(None, "--explain", metavar="PATH",
     project = _project()
     app = App(project, debug=True)
     app.load_routes()
-    app._add_static_route()
-    app._add_openapi_routes()
+    app.apply_extensions()
     app.router.compile()
     if explain:
         from ...routing.explain import explain as do_explain

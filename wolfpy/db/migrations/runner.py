@@ -57,7 +57,18 @@ def load_models(project: Any) -> list[type]:
                     sys.modules.pop("models", None)
                     raise MigrationError(f"models/__init__.py: importing failed: "
                                          f"{type(exc).__name__}: {exc}") from exc
-        return discover_models(project)
+        found = discover_models(project)
+        extra = [m for m in plugin_models(project) if m not in found]
+        return list(peewee.sort_models(found + extra)) if extra else found  # type: ignore[attr-defined]
+
+
+def plugin_models(project: Any) -> list[type]:
+    """The models of the plugins ``[plugins] enabled`` names: their tables are made by the
+    project's own migrations, like the project's models."""
+    from ...config import Settings
+    from ...extensions import load_plugins
+    names = Settings.load(project, quiet=True).get("plugins", "enabled", None) or ()
+    return [m for ext in load_plugins(names) for m in ext.models] if names else []
 
 
 def open_database(project: Any) -> tuple[peewee.Database, str]:

@@ -224,9 +224,6 @@ def guard(func: F, check: Callable[[Any], Any]) -> F:
     return wrapped  # type: ignore[no-any-return]
 
 
-_wrap = guard
-
-
 def authenticated_user(request: Any) -> Any:
     """Who the request is from: the user of its bearer token when it sends
     ``Authorization: Bearer`` (a 401 when that token is not valid), else the session's

@@ -117,9 +117,6 @@ def user_from_bearer(request: Any) -> Any:
     return user
 
 
-_user_from_token = user_from_bearer
-
-
 def token_required(func: F) -> F:
     """Requests must carry ``Authorization: Bearer <token>``; sets ``request.user``. 401 otherwise."""
     from .core import guard

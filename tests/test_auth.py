@@ -215,7 +215,8 @@ def test_unsafe_next_urls_fall_back(url):
     assert safe_next(url, R()) == "/"
 
 
-@pytest.mark.parametrize("url", ["/", "/private?x=1", "/a/b#frag", "http://testserver/ok", "https://testserver/ok"])
+# Absolute URLs are judged against [app] allowed_hosts: tests/test_auth_hardening.py.
+@pytest.mark.parametrize("url", ["/", "/private?x=1", "/a/b#frag"])
 def test_safe_next_urls_pass(url):
     class R:
         host = "testserver"

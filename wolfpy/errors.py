@@ -39,6 +39,21 @@ class MissingExtra(WolfPyError, ImportError):
         super().__init__(f"{feature} needs {package}: pip install 'wolfpy[{extra}]'")
 
 
+class SessionTooLarge(WolfPyError, ValueError):
+    """A change would make the session larger than its cookie can be.
+
+    Raised where the session is changed, so the request fails before its response is
+    made (and a transaction around the change is rolled back).
+    """
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(f"the session would need a {size}-byte cookie, over the {limit} bytes a "
+                         "browser keeps: keep less in it (an id rather than a whole object), or "
+                         "use [session] backend = \"redis\"")
+
+
 class HTTPError(WolfPyError):
     """An error that becomes an HTTP response with ``status``.
 

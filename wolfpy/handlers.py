@@ -27,7 +27,7 @@ class Endpoint:
     """One handler function for one method of one route."""
 
     __slots__ = ("func", "method", "is_async", "converters", "pass_params", "api", "status",
-                 "source", "csrf_exempt", "binders", "info")
+                 "source", "csrf_exempt", "binders", "info", "guards")
 
     def __init__(self, func: Callable[..., Any], method: str, segments: tuple[Segment, ...],
                  source: str, *, api: bool = False, status: int | None = None) -> None:
@@ -38,6 +38,9 @@ class Endpoint:
         self.api = bool(getattr(func, "__wolfpy_api__", api))
         self.status = getattr(func, "__wolfpy_status__", None) or status or 200
         self.csrf_exempt = bool(getattr(func, "__wolfpy_csrf_exempt__", False))
+        # Access checks of @login_required and friends (wolfpy.auth.core.GUARDS), run before
+        # the body is bound: an anonymous client gets 401/303, not a 422 naming the fields.
+        self.guards: tuple[Callable[[Any], Any], ...] = tuple(getattr(func, "__wolfpy_guards__", ()))
         binding = bind_params(func, segments, source)
         self.converters, self.binders, self.info = binding.converters, binding.binders, binding.info
         self.pass_params = bool(self.converters or self.binders)
@@ -189,6 +192,7 @@ def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError]
     """The innermost layer of a sync chain: bind params, call, convert, catch HTTPError."""
     func, api, status = endpoint.func, endpoint.api, endpoint.status
     converters, binders = endpoint.converters, endpoint.binders
+    guards = endpoint.guards if binders else ()
     if not endpoint.pass_params:
         if not api and status == 200:
             def call(request: Any) -> Response:
@@ -212,6 +216,10 @@ def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError]
         if kwargs is None:
             return not_found(request)
         try:
+            if guards:
+                denied = _run_guards(request, guards)
+                if denied is not None:
+                    return to_response(denied, api, status)
             if binders:
                 kwargs = dict(kwargs)  # request.params keeps the path parameters only
                 for name, bind in binders:
@@ -230,6 +238,7 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
     """Like :func:`make_sync_call` for an ``async def`` handler."""
     func, api, status = endpoint.func, endpoint.api, endpoint.status
     converters, binders = endpoint.converters, endpoint.binders
+    guards = endpoint.guards if binders else ()
     if not endpoint.pass_params:
         async def acall(request: Any) -> Response:
             try:
@@ -246,6 +255,10 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
         if kwargs is None:
             return not_found(request)
         try:
+            if guards:
+                denied = _run_guards(request, guards)
+                if denied is not None:
+                    return to_response(denied, api, status)
             if binders:
                 kwargs = dict(kwargs)  # request.params keeps the path parameters only
                 for name, bind in binders:
@@ -257,6 +270,23 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
             return Response(rv.encode(), status, None, HTML)
         return to_response(rv, api, status)
     return acall_with_params
+
+
+GUARDS_DONE = "wolfpy.guards_done"   # request.state: the access checks already run
+
+
+def _run_guards(request: Any, guards: tuple[Callable[[Any], Any], ...]) -> Any:
+    """Run a handler's access checks in order; the first refusal (a Response) is returned.
+
+    The decorators' wrappers see them in ``request.state`` and do not run them again.
+    """
+    done = request.state.setdefault(GUARDS_DONE, [])
+    for check in guards:
+        done.append(check)
+        denied = check(request)
+        if denied is not None:
+            return denied
+    return None
 
 
 def convert_params(request: Any, converters: tuple[tuple[str, Any], ...]) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from .context import current_request
 from .errors import NotFound
-from .http.response import Response
+from .http.response import Response, content_disposition
 
 FILE_CHUNK = 64 * 1024
 
@@ -29,6 +29,8 @@ def send_file(path: str | os.PathLike[str], *, content_type: str | None = None,
     """Send a file with ETag, Last-Modified, conditional GET (304) and a single byte Range (206).
 
     ``path`` is a path the application chose; never pass a client-supplied name here.
+    ``download_name`` makes it an attachment saved under that name (any characters:
+    ``filename*`` carries it in UTF-8, ``filename`` an ASCII fallback, RFC 6266).
     """
     request = request or current_request()
     try:
@@ -44,8 +46,7 @@ def send_file(path: str | os.PathLike[str], *, content_type: str | None = None,
     last_modified = formatdate(st.st_mtime, usegmt=True)
     headers = [("etag", etag), ("last-modified", last_modified), ("accept-ranges", "bytes")]
     if download_name:
-        safe = download_name.replace('"', "").replace("\\", "")
-        headers.append(("content-disposition", f'attachment; filename="{safe}"'))
+        headers.append(("content-disposition", content_disposition(download_name)))
     if _not_modified(request, etag, st.st_mtime):
         return Response(b"", 304, headers, ctype)
     size = st.st_size

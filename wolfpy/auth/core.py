@@ -7,8 +7,10 @@ from urllib.parse import quote, urlsplit
 
 from ..context import current_request
 from ..errors import HTTPError, WolfPyError
+from ..handlers import GUARDS_DONE
+from ..http.hosts import DEBUG_HOSTS, Host, HostMatcher, parse_host
 from ..http.request import _LazyUser
-from ..http.response import redirect
+from ..http.response import encode_url, redirect
 from ..middleware import Hooks
 from .passwords import verify_and_update
 
@@ -53,10 +55,18 @@ def authenticate(username: str, password: str, *, app: Any = None) -> Any:
 
 
 def login(request: Any, user: Any) -> None:
-    """Sign ``user`` in: a new session id (no fixation), the user's id kept in the session."""
+    """Sign ``user`` in: a new session id (no fixation) and a new CSRF token, the user's id
+    kept in the session. The rest of an anonymous session is kept (a cart, a theme); a
+    session that belonged to another user is emptied first."""
     session = request.session
+    user_id = user.get_id() if hasattr(user, "get_id") else user.id
+    previous = session.get(SESSION_KEY)
+    if previous is not None and str(previous) != str(user_id):
+        session.clear()
     session.regenerate()
-    session[SESSION_KEY] = user.get_id() if hasattr(user, "get_id") else user.id
+    if "_csrf" in session:
+        del session["_csrf"]   # made again on first use
+    session[SESSION_KEY] = user_id
     request.user = user
 
 
@@ -101,20 +111,68 @@ class Authentication(Hooks):
         self.before, self.after = before, after
 
 
+_SAFE_SCHEMES = ("http", "https")
+_STRIPPED = "".join(chr(i) for i in range(0x21))   # what browsers strip from both ends of a URL
+
+
 def safe_next(url: str | None, request: Any = None, default: str = "/") -> str:
-    """``url`` if it stays on this site, else ``default`` (no open redirects)."""
-    if not url or len(url) > 2048:
+    """``url`` if it stays on this site, else ``default`` (no open redirects).
+
+    On this site means a path (``/posts?page=2``), or an absolute ``http``/``https`` URL
+    (or ``//host/...``) whose host is in ``[app] allowed_hosts``. With ``allowed_hosts``
+    empty (or ``*``), only in debug, the host the request was sent to counts too. On
+    HTTPS, an ``http://`` URL is refused. The URL is judged both as written and as a
+    browser reads it (``\\`` as ``/``, tabs and line breaks dropped), and returned
+    percent-encoded, ready for ``redirect()``.
+    """
+    if not url or not isinstance(url, str) or len(url) > 2048:
         return default
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url) or "\\" in url:
-        return default  # browsers drop tabs/newlines and read "\" as "/": refuse both
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc:
-        if request is None or parts.scheme not in ("http", "https") or parts.netloc.lower() != request.host.lower():
-            return default
-        return url
-    if not url.startswith("/") or url.startswith("//"):
+    if url[0] in _STRIPPED or url[0] == "\x7f":
+        return default   # "\x08//evil.com", " //evil.com": browsers drop the lead-in
+    browser = url.strip(_STRIPPED).replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+    if not (_stays_here(url, request) and _stays_here(browser, request)):
         return default
-    return url
+    return encode_url(url)
+
+
+def _stays_here(url: str, request: Any) -> bool:
+    if url.startswith("///"):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    if scheme and scheme not in _SAFE_SCHEMES:
+        return False            # javascript:, data:, ftp:, ...
+    if not parts.netloc:
+        # "http:/evil.com", "http:evil.com" have a scheme and no host: refused, as are
+        # relative paths ("evil.com"): only paths from the root.
+        return not scheme and url.startswith("/") and not url.startswith("//")
+    if request is None:
+        return False
+    host = parse_host(parts.netloc)   # no user information, no junk: "a@evil.com" is refused
+    if host is None:
+        return False
+    if scheme == "http" and getattr(request, "is_secure", False):
+        return False            # no downgrade from HTTPS ("//host" keeps the scheme)
+    return _host_allowed(host, scheme or getattr(request, "scheme", "http"), request)
+
+
+def _host_allowed(host: Host, scheme: str, request: Any) -> bool:
+    app = getattr(request, "app", None)
+    settings = getattr(app, "settings", None)
+    if settings is None:
+        return False
+    debug = settings.debug
+    patterns = [p for p in settings.app.allowed_hosts if str(p).strip() != "*"]
+    if patterns:
+        return HostMatcher([*patterns, *(DEBUG_HOSTS if debug else ())]).allows(host)
+    if not debug:
+        return False
+    own = parse_host(request.host)
+    return own is not None and own.name == host.name and (
+        own.effective_port(request.scheme) == host.effective_port(scheme))
 
 
 def _wants_json(request: Any) -> bool:
@@ -128,32 +186,62 @@ def _deny_anonymous(request: Any) -> Any:
     return redirect(f"{LOGIN_URL}?next={quote(target, safe='')}", status=303)
 
 
-def _wrap(func: F, check: Callable[[Any], Any]) -> F:
+#: The attribute that lists a handler's access checks, outermost first. WolfPy runs them
+#: before it reads and validates the body, so an anonymous client gets its 401 or its
+#: redirect to the login page, never a 422 that lists the body's fields.
+GUARDS = "__wolfpy_guards__"  # read by wolfpy.handlers.Endpoint
+
+
+def _guarded(request: Any, check: Callable[[Any], Any]) -> Any:
+    state = getattr(request, "_state", None)
+    if state:
+        done = state.get(GUARDS_DONE)
+        if done and check in done:
+            return None     # already run before the parameters were bound
+    return check(request)
+
+
+def guard(func: F, check: Callable[[Any], Any]) -> F:
+    """``func`` with ``check(request)`` run first: a Response it returns answers instead."""
     import inspect
     if inspect.iscoroutinefunction(func):
         @functools.wraps(func)
         async def async_wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-            denied = check(request)
+            denied = _guarded(request, check)
             if denied is not None:
                 return denied
             return await func(request, *args, **kwargs)
-        return async_wrapper  # type: ignore[return-value]
+        wrapped: Any = async_wrapper
+    else:
+        @functools.wraps(func)
+        def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+            denied = _guarded(request, check)
+            if denied is not None:
+                return denied
+            return func(request, *args, **kwargs)
+        wrapped = wrapper
+    setattr(wrapped, GUARDS, (check, *getattr(func, GUARDS, ())))
+    return wrapped  # type: ignore[no-any-return]
 
-    @functools.wraps(func)
-    def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-        denied = check(request)
-        if denied is not None:
-            return denied
-        return func(request, *args, **kwargs)
-    return wrapper  # type: ignore[return-value]
+
+def authenticated_user(request: Any) -> Any:
+    """Who the request is from: the user of its bearer token when it sends
+    ``Authorization: Bearer`` (a 401 when that token is not valid), else the session's
+    user, else None."""
+    from .tokens import bearer_token, user_from_bearer
+    if bearer_token(request) is not None:
+        user = user_from_bearer(request)
+        request.user = user
+        return user
+    return request.user
 
 
 def login_required(func: F) -> F:
-    """Signed-in users only: a browser is sent (303) to the login page with ``next``,
-    an API client gets a 401 JSON error."""
+    """Signed-in users only, by session or by bearer token: a browser is sent (303) to the
+    login page with ``next``, an API client gets a 401 JSON error."""
     def check(request: Any) -> Any:
-        return _deny_anonymous(request) if request.user is None else None
-    return _wrap(func, check)
+        return _deny_anonymous(request) if authenticated_user(request) is None else None
+    return guard(func, check)
 
 
 def has_role(user: Any, role: str) -> bool:
@@ -169,11 +257,11 @@ def role_required(*roles: str) -> Callable[[F], F]:
     """Signed-in users with one of ``roles`` (``"admin"`` means ``user.is_admin``); else 403."""
     def decorator(func: F) -> F:
         def check(request: Any) -> Any:
-            user = request.user
+            user = authenticated_user(request)
             if user is None:
                 return _deny_anonymous(request)
             if not any(has_role(user, role) for role in roles):
                 raise HTTPError(403, "you do not have permission to do that")
             return None
-        return _wrap(func, check)
+        return guard(func, check)
     return decorator

@@ -163,27 +163,29 @@ def _csrf(app: Any) -> Any:
 
 
 class AllowedHosts(Hooks):
-    """400 for a ``Host`` not in ``[app] allowed_hosts`` (exact names, or ``.example.com``
-    for a domain and its subdomains). In debug, localhost names are always allowed."""
+    """400 for a ``Host`` that is malformed (see :mod:`wolfpy.http.hosts`) or not in
+    ``[app] allowed_hosts`` (exact names, ``name:port``, ``.example.com`` for a domain and
+    its subdomains, ``*`` for any well-formed host). In debug, localhost names are always
+    allowed."""
 
     name = "allowed_hosts"
 
     def __init__(self, app: Any) -> None:
-        allowed = [h.lower() for h in app.settings.app.allowed_hosts]
-        if app.settings.debug:
-            allowed += ["localhost", "127.0.0.1", "[::1]", "testserver"]
-        exact = {h for h in allowed if not h.startswith(".")}
-        suffixes = tuple(h for h in allowed if h.startswith("."))
-        anything = "*" in exact
+        from ..http.hosts import HostMatcher, allowed_patterns, parse_host
+        matcher = HostMatcher(allowed_patterns(app.settings))
+        if matcher.invalid:
+            names = ", ".join(repr(p) for p in matcher.invalid)
+            raise ConfigError(f"[app] allowed_hosts: not a host name: {names}; write names such as "
+                              "\"example.com\", \"example.com:8000\", \".example.com\" (a domain and "
+                              "its subdomains) or \"*\"")
 
         def before(request: Any) -> Any:
-            if anything:
-                return None
-            host = request.host.lower()
-            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-            if name in exact or (suffixes and (name.endswith(suffixes) or "." + name in suffixes)):
+            host = parse_host(request.host)
+            if host is not None and matcher.allows(host) and len(request.headers.getlist("host")) < 2:
                 return None
             from ..errors import BadRequest
+            if host is None or matcher.allows(host):   # malformed, or sent twice (RFC 9112 3.2)
+                raise BadRequest(message="invalid Host header")
             raise BadRequest(message="unknown host: add it to [app] allowed_hosts")
         self.before = before
 

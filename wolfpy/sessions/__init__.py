@@ -14,13 +14,22 @@ from ..context import current_request
 
 COOKIE_NAME = "wolfpy_session"
 _INTERNAL = ("_created", "_seen", "_csrf", "_flashes", "_user")
+MAX_FLASHES = 10   # pending flash messages kept; older ones are dropped
+_MISSING = object()
 
 
 class Session(MutableMapping[str, Any]):
-    """The session of one request: loaded on first use, saved only when changed."""
+    """The session of one request: loaded on first use, saved only when changed.
 
-    def __init__(self, loader: Callable[[], tuple[str | None, dict[str, Any]]]) -> None:
+    ``check(data)``, when given, runs after every assignment and may refuse it by raising
+    (the cookie store refuses a session too large for its cookie); the assignment is
+    then undone, and the error raised where the handler made it.
+    """
+
+    def __init__(self, loader: Callable[[], tuple[str | None, dict[str, Any]]],
+                 check: Callable[[dict[str, Any]], None] | None = None) -> None:
         self._loader = loader
+        self._check = check
         self._data: dict[str, Any] | None = None
         self.id: str | None = None
         self.accessed = False
@@ -40,7 +49,21 @@ class Session(MutableMapping[str, Any]):
         return self._load()[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self._load()[key] = value
+        data = self._load()
+        check = self._check
+        if check is not None:
+            old = data.get(key, _MISSING)
+            data[key] = value
+            try:
+                check(data)
+            except BaseException:
+                if old is _MISSING:
+                    del data[key]
+                else:
+                    data[key] = old
+                raise
+        else:
+            data[key] = value
         self.modified = True
 
     def __delitem__(self, key: str) -> None:
@@ -96,9 +119,13 @@ def new_session_id() -> str:
 
 
 def flash(request: Any, message: str, category: str = "info") -> None:
-    """Keep ``message`` for the next page the user sees (``flashes()`` in templates)."""
-    request.session.setdefault("_flashes", [])
-    request.session["_flashes"] = [*request.session["_flashes"], [category, message]]
+    """Keep ``message`` for the next page the user sees (``flashes()`` in templates).
+
+    At most :data:`MAX_FLASHES` wait: when pages that never show them pile them up, the
+    oldest are dropped, so the session (often a cookie) does not grow without end.
+    """
+    pending = request.session.get("_flashes") or []
+    request.session["_flashes"] = [*pending, [category, message]][-MAX_FLASHES:]
 
 
 def get_flashes(request: Any = None, with_categories: bool = False) -> list[Any]:

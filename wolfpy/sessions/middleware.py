@@ -39,9 +39,14 @@ class Sessions(Hooks):
         idle = int(settings.session.idle_timeout)
         secure = not settings.debug
 
+        check = None if store.server_side else store.check
+        rotating = bool(settings.app.fallback_secret_keys)
+
         def before(request: Any) -> None:
             def loader() -> tuple[str | None, dict[str, Any]]:
-                sid, data = store.load(request.cookies.get(COOKIE_NAME))
+                sid, data, stale = store.load_checked(request.cookies.get(COOKIE_NAME))
+                if stale:
+                    session.modified = True   # signed with a fallback key: sign it again
                 now = int(time.time())
                 created, seen = data.get("_created", now), data.get("_seen", now)
                 expired = (lifetime and now - created > lifetime) or (idle and now - seen > idle)
@@ -53,15 +58,21 @@ class Sessions(Hooks):
                     data["_seen"] = now
                     session.modified = True
                 return sid, data
-            session = Session(loader)
+            session = Session(loader, check)
             request._session = session
             return None
 
         def after(request: Any, response: Any) -> Any:
             session = request._session
-            if session is None or not session.accessed:
+            if session is None:
                 return response
+            if not session.accessed:
+                if not (rotating and COOKIE_NAME in request.cookies):
+                    return response
+                session.data()   # while keys rotate: a cookie an old key signed is signed again
             response.headers.add("Vary", "Cookie")
+            if response.status >= 500:
+                return response   # the request failed: the session stays as it was (as in Django)
             if session.discarded:
                 store.delete(session.discarded)
                 session.discarded = None

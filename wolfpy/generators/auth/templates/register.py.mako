@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from wolfpy import Form, flash, redirect, render
 from wolfpy.auth import get_user_model, hash_password, login, safe_next
-from wolfpy.db import IntegrityError, fn
+from wolfpy.db import DATABASE, IntegrityError, fn
 
 USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,150}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
@@ -59,11 +59,15 @@ def post(request):
         errors["username"] = taken
     if errors:
         return page(request, form, next_url, status=422)
+    password_hash = hash_password(password)
     try:
-        user = User.create(username=username, email=email, password_hash=hash_password(password))
+        # One transaction: if signing in fails (a session too large for its cookie, say),
+        # no account is left behind.
+        with DATABASE.atomic():
+            user = User.create(username=username, email=email, password_hash=password_hash)
+            login(request, user)
+            flash(request, f"Welcome, {user.username}!")
     except IntegrityError:  # registered at the same moment by someone else
         errors["username"] = taken
         return page(request, form, next_url, status=422)
-    login(request, user)
-    flash(request, f"Welcome, {user.username}!")
     return redirect(next_url, status=303)

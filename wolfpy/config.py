@@ -60,6 +60,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "max_form_parts": 1000,
         "max_files": 100,
         "websocket_max_message": 64 * 1024,
+        "jwt_issuer": "",
+        "jwt_audience": "",
     },
     "realtime": {"backend": "memory"},
     "logging": {"level": "info", "file": True, "console": True, "max_bytes": 10 * 1024 * 1024, "backups": 5},

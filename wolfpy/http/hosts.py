@@ -15,7 +15,7 @@ from typing import Iterable, NamedTuple
 
 MAX_HOST_LENGTH = 255
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-#: Names a development server answers to; added to the allowed hosts in debug.
+#: Names a development server and the test client use; allowed outside production.
 DEBUG_HOSTS = ("localhost", "127.0.0.1", "[::1]", "testserver")
 
 _NAME = re.compile(r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*\.?")
@@ -119,8 +119,9 @@ class HostMatcher:
 
 
 def allowed_patterns(settings: object) -> list[str]:
-    """``[app] allowed_hosts``, plus the development names when debug is on."""
+    """``[app] allowed_hosts``, plus the development names unless the app runs in
+    production (debug on, or run by ``wolfpy test`` and other tools, not by a server)."""
     configured = list(getattr(settings, "app").allowed_hosts)
-    if getattr(settings, "debug", False):
+    if getattr(settings, "debug", False) or not getattr(settings, "production", True):
         configured += DEBUG_HOSTS
     return configured

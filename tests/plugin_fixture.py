@@ -1,103 +1,37 @@
-"""A third-party-style WolfPy plugin, written to disk as an installed distribution would be.
+"""examples/hello_plugin, installed into a folder as pip would install it.
 
-``install_plugin(folder)`` writes the package ``acme_hello`` and an
-``acme_hello-1.0.dist-info`` with its ``wolfpy.plugins`` entry point into ``folder``;
-putting ``folder`` on ``sys.path`` (or ``PYTHONPATH``) makes it installed, as pip would.
-It uses nothing but WolfPy's public API.
+``install_plugin(folder)`` copies the package ``acme_hello`` into ``folder`` and writes an
+``acme_hello-1.0.dist-info`` whose ``entry_points.txt`` is the ``wolfpy.plugins`` table of the
+example's pyproject.toml; putting ``folder`` on ``sys.path`` (or ``PYTHONPATH``) installs it.
+The plugin uses nothing but WolfPy's public extension API.
 """
 from __future__ import annotations
 
+import shutil
 import sys
-import textwrap
 from pathlib import Path
 
-PACKAGE = {
-    "acme_hello/__init__.py": '''
-        """acme_hello: a greeting page, a JSON API, a template, static files, a setting,
-        middleware for its own URLs, a check and a command, all through wolfpy.Extension."""
-        from pathlib import Path
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
-        from wolfpy import render
-        from wolfpy.checks import CheckMessage
-        from wolfpy.extensions import Extension
-
-        HERE = Path(__file__).parent
-
-
-        def _validate(section):
-            if not section["greeting"].strip():
-                raise ValueError("greeting must not be empty")
-
-
-        extension = Extension(
-            "hello", prefix="/hello", templates=HERE / "templates", static=HERE / "static",
-            settings={"greeting": "Hello", "shout": False}, validate=_validate,
-            commands={"hello": "acme_hello.cli:app"},
-        )
-
-
-        @extension.route("/", name="hello:index")
-        def index(request):
-            settings = request.app.settings.hello
-            greeting = settings.greeting.upper() if settings.shout else settings.greeting
-            return render("hello/page.html", greeting=greeting, name=request.query.get("name", "world"))
-
-
-        @extension.api_route("/api/{n:int}", name="hello:api")
-        def api(request, n: int):
-            return {"n": n, "greeting": request.app.settings.hello.greeting}
-
-
-        def _stamp(request, call_next):
-            response = call_next(request)
-            response.headers["X-Hello"] = "1"
-            return response
-
-
-        extension.add_middleware(_stamp, prefix="/hello")
-
-
-        @extension.check("hello.W001")
-        def _check(app):
-            if app.settings.hello.shout:
-                yield CheckMessage("warning", "hello.W001", "[hello] shout is on", "turn it off")
-    ''',
-    "acme_hello/cli.py": '''
-        import typer
-
-        app = typer.Typer(help="Greetings from the acme_hello plugin.")
-
-
-        @app.command()
-        def greet(name: str = typer.Argument("world")) -> None:
-            """Print a greeting."""
-            typer.echo(f"hello, {name}")
-    ''',
-    "acme_hello/templates/hello/page.html": '''
-        <!doctype html><title>hello</title><p class="greeting">${greeting}, ${name}!</p>
-        <link rel="stylesheet" href="/static/hello/hello.css">
-    ''',
-    "acme_hello/static/hello.css": '''
-        .greeting { color: teal; }
-    ''',
-    "acme_hello-1.0.dist-info/METADATA": '''
-        Metadata-Version: 2.1
-        Name: acme-hello
-        Version: 1.0
-    ''',
-    "acme_hello-1.0.dist-info/entry_points.txt": '''
-        [wolfpy.plugins]
-        hello = acme_hello:extension
-    ''',
-}
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello_plugin"
 
 
 def install_plugin(folder: Path) -> Path:
-    """Write the plugin into ``folder`` and return it (add it to sys.path to install it)."""
-    for rel, text in PACKAGE.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip())
+    """Install the example plugin into ``folder`` and return it (add it to sys.path)."""
+    meta = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    shutil.copytree(EXAMPLE / "acme_hello", folder / "acme_hello",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    info = folder / f"acme_hello-{meta['version']}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {meta['name']}\nVersion: {meta['version']}\n")
+    lines = []
+    for group, entries in meta["entry-points"].items():
+        lines.append(f"[{group}]")
+        lines += [f"{name} = {target}" for name, target in entries.items()]
+    (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
     return folder
 
 

@@ -380,14 +380,14 @@ async def _load_identity(app: Any, request: Request, route: Any) -> None:
     handshake, then the user is read (a database query, maybe a Redis one) in a
     worker thread, not on the event loop."""
     layers = getattr(route, "layers", None) or ()
-    hooks = [mw for mw in layers
-             if isinstance(mw, Hooks) and mw.name in _IDENTITY and mw.before is not None]
-    if not hooks:
+    befores: list[Any] = [mw.before for mw in layers
+                          if isinstance(mw, Hooks) and mw.name in _IDENTITY and mw.before is not None]
+    if not befores:
         return
-    for mw in hooks:
-        mw.before(request)  # both only install lazy loaders; neither answers early
-    closers = [mw.after for mw in layers
-               if isinstance(mw, Hooks) and mw.name == "database" and mw.after is not None]
+    for before in befores:
+        before(request)  # both only install lazy loaders; neither answers early
+    closers: list[Any] = [mw.after for mw in layers
+                          if isinstance(mw, Hooks) and mw.name == "database" and mw.after is not None]
 
     def load() -> None:
         try:

@@ -48,7 +48,7 @@ def _segments(text: Any, max_pairs: int, too_many: type[HTTPError], message: str
     sep = "&" if isinstance(text, str) else b"&"
     if text.count(sep) < max_pairs:
         return text.split(sep)  # at most max_pairs segments: the common case, in one call
-    out = []
+    out: list[Any] = []
     finder = (_SEGMENT if isinstance(text, str) else _SEGMENT_BYTES).finditer(text)
     for match in finder:
         if len(out) == max_pairs:

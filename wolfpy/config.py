@@ -62,6 +62,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "websocket_max_message": 64 * 1024,
         "jwt_issuer": "",
         "jwt_audience": "",
+        "websocket_max_messages_per_second": 100,
+        "max_header_count": 100,
+        "max_header_size": 64 * 1024,
     },
     "realtime": {"backend": "memory"},
     "logging": {"level": "info", "file": True, "console": True, "max_bytes": 10 * 1024 * 1024, "backups": 5},
@@ -399,6 +402,8 @@ class Settings:
             max_form_field_size=int(sec["max_form_field_size"]),
             max_form_parts=int(sec["max_form_parts"]),
             max_files=int(sec["max_files"]),
+            max_header_count=int(sec["max_header_count"]),
+            max_header_size=int(sec["max_header_size"]),
         )
 
     # -- checks ------------------------------------------------------------

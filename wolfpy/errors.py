@@ -103,6 +103,10 @@ class UnsupportedMediaType(HTTPError):
     status = 415
 
 
+class RequestHeaderFieldsTooLarge(HTTPError):
+    status = 431
+
+
 class BadRequestKeyError(BadRequest, KeyError):
     """A missing form or query key: a 400 for the client, a KeyError for Python."""
 
@@ -116,7 +120,7 @@ class BadRequestKeyError(BadRequest, KeyError):
 
 _BY_STATUS: dict[int, type[HTTPError]] = {
     400: BadRequest, 404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge,
-    415: UnsupportedMediaType,
+    415: UnsupportedMediaType, 431: RequestHeaderFieldsTooLarge,
 }
 
 

@@ -400,7 +400,11 @@ def test_multipart_filename_directory_is_stripped(parse, sent: str, shown: str) 
 
 
 def test_multipart_filename_rfc5987(parse) -> None:
+    # RFC 7578 section 4.2: with both, the plain filename wins.
     disposition = "form-data; name=\"f\"; filename=\"fallback.txt\"; filename*=UTF-8''%E2%82%AC%20rates.txt"
+    _, files = parse(multipart(part(None, b"1", disposition=disposition)))
+    assert files["f"].filename == "fallback.txt"
+    disposition = "form-data; name=\"f\"; filename*=UTF-8''%E2%82%AC%20rates.txt"
     _, files = parse(multipart(part(None, b"1", disposition=disposition)))
     assert files["f"].filename == "€ rates.txt"
     # filename* alone also makes the part a file, and its directory is stripped too.

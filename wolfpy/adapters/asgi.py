@@ -6,10 +6,11 @@ import tempfile
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import BadRequest, HTTPError, PayloadTooLarge
+from ..errors import BadRequest, HTTPError, PayloadTooLarge, RequestHeaderFieldsTooLarge
 from ..http.body import BodyReader
-from ..http.datastructures import LookupHeaders
+from ..http.datastructures import LookupHeaders, join_repeated
 from ..http.request import Request
+from ..middleware import Hooks
 from ..realtime.websocket import WebSocket, WebSocketDisconnect
 
 log = logging.getLogger("wolfpy")
@@ -36,11 +37,19 @@ class ScopeHeaders(LookupHeaders):
             name = key.lower().encode("latin-1")
             if len(_NAMES) < 256:
                 _NAMES[key] = name
-        found = None
+        found = more = None
         for k, v in self._pairs:
             if k == name:
-                found = v.decode("latin-1") if found is None else f"{found}, {v.decode('latin-1')}"
-        return default if found is None else found
+                if found is None:
+                    found = v
+                elif more is None:
+                    more = [found, v]
+                else:
+                    more.append(v)
+        if more is not None:
+            # A repeated header: its values are joined once (linear however often it repeats).
+            return b", ".join(more).decode("latin-1")
+        return default if found is None else found.decode("latin-1")
 
     def getlist(self, key: str) -> list[str]:
         name = key.lower().encode("latin-1")
@@ -49,10 +58,7 @@ class ScopeHeaders(LookupHeaders):
     def _mapping(self) -> dict[str, str]:
         if self._map is None:
             self._raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self._pairs]
-            m: dict[str, str] = {}
-            for k, v in self._raw:
-                m[k] = f"{m[k]}, {v}" if k in m else v
-            self._map = m
+            self._map = join_repeated(self._raw)
         return self._map
 
     def raw(self) -> list[tuple[str, str]]:
@@ -160,14 +166,13 @@ class _Buffer:
         self._pos += len(chunk)
         return chunk
 
-
-def _has_body(scope: Any) -> bool:
-    for k, v in scope["headers"]:
-        if k == b"content-length":
-            return v != b"0"
-        if k == b"transfer-encoding":
-            return True
-    return False
+    def close(self) -> None:
+        """Free the body now (a spooled file's disk space), not when the collector runs."""
+        file = self._file
+        if file is not None:
+            self._file = None
+            file.close()
+        self._data = b""
 
 
 async def _read_body(receive: Any, limit: int) -> _Buffer:
@@ -175,28 +180,42 @@ async def _read_body(receive: Any, limit: int) -> _Buffer:
     size = 0
     spool = None
     more = True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise BadRequest(message="the client disconnected before sending the whole body")
-        chunk = message.get("body", b"")
-        more = message.get("more_body", False)
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
+    try:
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise BadRequest(message="the client disconnected before sending the whole body")
+            chunk = message.get("body", b"")
+            more = message.get("more_body", False)
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
+            if spool is not None:
+                spool.write(chunk)
+            else:
+                chunks.append(chunk)
+                if size > _SPOOL:
+                    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)
+                    for c in chunks:
+                        spool.write(c)
+                    chunks = []
+    except BaseException:
         if spool is not None:
-            spool.write(chunk)
-        else:
-            chunks.append(chunk)
-            if size > _SPOOL:
-                spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)
-                for c in chunks:
-                    spool.write(c)
-                chunks = []
+            spool.close()
+        raise
     if spool is not None:
         spool.seek(0)
         return _Buffer(None, spool)
     return _Buffer(chunks)
+
+
+def _headers_error(scope: Any, limits: Any) -> RequestHeaderFieldsTooLarge:
+    """The 431 for a request whose header fields are over the count or size limit."""
+    if len(scope["headers"]) > limits.max_header_count:
+        return RequestHeaderFieldsTooLarge(
+            message=f"more than {limits.max_header_count} request header fields")
+    return RequestHeaderFieldsTooLarge(
+        message=f"request header values over {limits.max_header_size} bytes in all")
 
 
 class ASGIAdapter:
@@ -222,44 +241,70 @@ class ASGIAdapter:
         request = Request(app, IO, scope, method, _path(scope), qs.decode("latin-1") if qs else "")
         response = None
         close = False
-        if _has_body(scope):
-            limit = app.settings.limits.max_body_size
-            try:
-                declared = IO.content_length(scope)
-                if declared is not None and declared > limit:
-                    raise PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
-                scope[_BODY_KEY] = await _read_body(receive, limit)
-            except HTTPError as exc:
-                response = app.outside_chain(request, app.error_response(request, exc))
-                close = True
-        if response is None:
-            response = await app.handle_async(request)
-            if request._files:
-                request.close()
-        headers = _encode_headers(response.header_list())
-        if close:
-            headers.append((b"connection", b"close"))
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        body = response.body
-        if method == "HEAD":
-            if hasattr(body, "close"):
-                body.close()
-            await send({"type": "http.response.body", "body": b""})
-            return
-        if type(body) is bytes:
-            await send({"type": "http.response.body", "body": body})
-            return
+        stream: Any = None
+        limits = app.settings.limits
+        headers = scope["headers"]
+        # Uvicorn bounds neither the number nor the size of header fields: both are checked
+        # here, in the one pass that also finds out whether a body follows.
+        has_body = False
+        too_large = len(headers) > limits.max_header_count
+        if not too_large:
+            size = 0
+            for name, value in headers:
+                size += len(value)
+                if name == b"content-length":
+                    has_body = value != b"0"
+                elif name == b"transfer-encoding":
+                    has_body = True
+            too_large = size > limits.max_header_size
         try:
-            if hasattr(body, "__aiter__"):
-                async for chunk in body:
+            if too_large:
+                response = app.outside_chain(request, app.error_response(request, _headers_error(scope, limits)))
+                close = True
+            elif has_body:
+                limit = limits.max_body_size
+                try:
+                    declared = IO.content_length(scope)
+                    if declared is not None and declared > limit:
+                        raise PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
+                    scope[_BODY_KEY] = await _read_body(receive, limit)
+                except HTTPError as exc:
+                    response = app.outside_chain(request, app.error_response(request, exc))
+                    close = True
+            if response is None:
+                response = await app.handle_async(request)
+            body = response.body
+            if type(body) is not bytes:
+                stream = body
+            headers = _encode_headers(response.header_list())
+            if close:
+                headers.append((b"connection", b"close"))
+            await send({"type": "http.response.start", "status": response.status, "headers": headers})
+            if stream is None:
+                await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+                return
+            if method == "HEAD":
+                await send({"type": "http.response.body", "body": b""})
+                return
+            if hasattr(stream, "__aiter__"):
+                async for chunk in stream:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
             else:
-                for chunk in body:
+                for chunk in stream:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
         finally:
-            if hasattr(body, "close"):
-                body.close()
-        await send({"type": "http.response.body", "body": b""})
+            # What the request held is released now, whatever happened above (an error,
+            # HEAD, a client gone mid-stream): the response's file, uploads, the spooled
+            # body; not whenever the garbage collector runs.
+            if stream is not None and hasattr(stream, "close"):
+                stream.close()
+            if has_body:
+                if request._files:
+                    request.close()
+                buffered = scope.pop(_BODY_KEY, None)
+                if buffered is not None:
+                    buffered.close()
 
     async def http(self, scope: Any, receive: Any, send: Any) -> None:
         await self(scope, receive, send)
@@ -272,7 +317,11 @@ class ASGIAdapter:
         transport = _Transport(receive, send)
         found = None
         try:
-            if _origin_allowed(request, app):
+            headers = scope["headers"]
+            limits = app.settings.limits
+            if (len(headers) <= limits.max_header_count
+                    and sum(len(value) for _, value in headers) <= limits.max_header_size
+                    and _origin_allowed(request, app)):
                 found = app.match_websocket(request)
         except HTTPError:
             found = None
@@ -280,7 +329,15 @@ class ASGIAdapter:
             await transport.reject()
             return
         route, params = found
-        ws = WebSocket(request, transport, app.settings.security.websocket_max_message)
+        try:
+            await _load_identity(app, request, route)
+        except Exception:
+            log.exception("loading the session of WebSocket %s failed", request.raw_path)
+            await transport.reject()
+            return
+        security = app.settings.security
+        ws = WebSocket(request, transport, security.websocket_max_message,
+                       security.get("websocket_max_messages_per_second", 0))
         try:
             await route.websocket(ws, **params)
         except WebSocketDisconnect:
@@ -312,6 +369,35 @@ class ASGIAdapter:
                 await self.app.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+_IDENTITY = ("sessions", "auth")
+
+
+async def _load_identity(app: Any, request: Request, route: Any) -> None:
+    """Give a WebSocket's request its session and user, as an HTTP request to the same
+    URL gets them: the ``sessions`` and ``auth`` built-ins' ``before`` run at the
+    handshake, then the user is read (a database query, maybe a Redis one) in a
+    worker thread, not on the event loop."""
+    layers = getattr(route, "layers", None) or ()
+    befores: list[Any] = [mw.before for mw in layers
+                          if isinstance(mw, Hooks) and mw.name in _IDENTITY and mw.before is not None]
+    if not befores:
+        return
+    for before in befores:
+        before(request)  # both only install lazy loaders; neither answers early
+    closers: list[Any] = [mw.after for mw in layers
+                          if isinstance(mw, Hooks) and mw.name == "database" and mw.after is not None]
+
+    def load() -> None:
+        try:
+            if request._session is not None:
+                request._session.get("")  # read the cookie (or Redis) now
+            request.user  # noqa: B018 - resolves the lazy user
+        finally:
+            for close in closers:  # hand the thread's connection back, as after a request
+                close(request, None)
+    await app.threads.run(load)
 
 
 def _origin_allowed(request: Request, app: Any) -> bool:

@@ -100,7 +100,7 @@ class WSGIIO:
         value = environ.get("CONTENT_LENGTH")
         if not value:
             return None
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):  # not "-1", "1, 2" or "²"
             raise BadRequest(message="invalid Content-Length header")
         return int(value)
 
@@ -144,7 +144,7 @@ def serve_wsgi(app: Any, environ: Any, start_response: Any) -> Iterable[bytes]:
     request = Request(app, IO, environ, method, request_path(environ), environ.get("QUERY_STRING", ""))
     length = environ.get("CONTENT_LENGTH")
     close_connection = False
-    if length and length.isdigit() and int(length) > app.settings.limits.max_body_size:
+    if length and length.isascii() and length.isdigit() and int(length) > app.settings.limits.max_body_size:
         # Refuse before reading a byte; the unread body makes the connection unusable.
         response = app.outside_chain(request, app.error_response(request, PayloadTooLarge(
             message=f"request body over the limit of {app.settings.limits.max_body_size} bytes")))

@@ -3,30 +3,43 @@
 Parsing is lenient the way browsers are (a bad pair is skipped, not fatal)
 but never invents a name: a pair without ``=`` or with an empty name is
 dropped (cf. Werkzeug CVE-2023-23934, a nameless cookie read as ``__Host-``).
+A pair whose name is not an RFC 9110 token, or whose value holds anything but
+printable ASCII (raw or once percent-decoded: control characters, invalid
+UTF-8), is dropped too: such a cookie is treated as absent, silently.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 MAX_COOKIES = 200
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 def parse_cookie_header(header: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    for count, chunk in enumerate(header.split(";")):
-        if count >= MAX_COOKIES:
-            break
+    chunks = header.split(";", MAX_COOKIES)
+    if len(chunks) > MAX_COOKIES:
+        chunks.pop()  # the unsplit rest, past the cap
+    for chunk in chunks:
         name, sep, value = chunk.partition("=")
-        name = name.strip()
-        if not sep or not name:
+        name = name.strip(" \t")
+        if not sep or not name or not _TOKEN.fullmatch(name):
             continue
-        value = value.strip()
+        value = value.strip(" \t")
         if len(value) >= 2 and value[0] == value[-1] == '"':
             value = value[1:-1]
+        if not (value.isascii() and value.isprintable()):
+            continue
         if "%" in value:
-            value = unquote(value)
+            try:
+                value = unquote_to_bytes(value).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if not value.isprintable():
+                continue
         # First occurrence wins: browsers send the most specific path first.
         out.setdefault(name, value)
     return out

@@ -91,10 +91,7 @@ class Headers(Mapping[str, str]):
     def _mapping(self) -> dict[str, str]:
         m = self._map
         if m is None:
-            m = {}
-            for k, v in self._raw:
-                m[k] = f"{m[k]}, {v}" if k in m else v
-            self._map = m
+            m = self._map = join_repeated(self._raw)
         return m
 
     def __getitem__(self, key: str) -> str:
@@ -121,6 +118,30 @@ class Headers(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return f"Headers({self._raw!r})"
+
+
+def join_repeated(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``{name: value}`` with a repeated name's values joined by ``", "``.
+
+    The values of a name are collected first and joined once, so the work is
+    linear in the size of the headers however often a name repeats.
+    """
+    grouped: dict[str, Any] = {}
+    repeated = False
+    for k, v in pairs:
+        seen = grouped.get(k)
+        if seen is None:
+            grouped[k] = v
+        elif type(seen) is list:
+            seen.append(v)
+        else:
+            grouped[k] = [seen, v]
+            repeated = True
+    if repeated:
+        for k, v in grouped.items():
+            if type(v) is list:
+                grouped[k] = ", ".join(v)
+    return grouped
 
 
 class LookupHeaders(Headers):

@@ -7,8 +7,9 @@ and header parameters are split by a linear scanner, not a regular expression.
 """
 from __future__ import annotations
 
+import re
 import tempfile
-from typing import TYPE_CHECKING, IO, Protocol
+from typing import TYPE_CHECKING, IO, Any, Protocol
 from urllib.parse import unquote, unquote_to_bytes
 
 from python_multipart.exceptions import FormParserError
@@ -33,14 +34,27 @@ class Readable(Protocol):
 # -- query strings and urlencoded bodies ---------------------------------------------
 
 
-def _split_pairs(text: str, max_pairs: int, too_many: type[HTTPError], message: str) -> list[str]:
-    pairs = text.split("&")
-    if len(pairs) > max_pairs:
-        # Empty segments ("a=1&&b=2") are not pairs; only count real ones.
-        pairs = [p for p in pairs if p]
-        if len(pairs) > max_pairs:
+_SEGMENT = re.compile(r"[^&]+")
+_SEGMENT_BYTES = re.compile(rb"[^&]+")
+
+
+def _segments(text: Any, max_pairs: int, too_many: type[HTTPError], message: str) -> list[Any]:
+    """The non-empty ``&``-separated segments of ``text`` (str or bytes), at most ``max_pairs``.
+
+    Counted as they are found: past ``max_pairs`` the parse stops with ``too_many``,
+    without splitting the rest (a 16 MiB body of pairs costs no more than its first
+    thousand). Runs of empty segments are skipped in C.
+    """
+    sep = "&" if isinstance(text, str) else b"&"
+    if text.count(sep) < max_pairs:
+        return text.split(sep)  # at most max_pairs segments: the common case, in one call
+    out: list[Any] = []
+    finder = (_SEGMENT if isinstance(text, str) else _SEGMENT_BYTES).finditer(text)
+    for match in finder:
+        if len(out) == max_pairs:
             raise too_many(message=message)
-    return pairs
+        out.append(match.group())
+    return out
 
 
 def parse_query(qs: str, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
@@ -49,13 +63,13 @@ def parse_query(qs: str, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
     Pairs are separated by `&` only, `+` is a space, percent escapes are decoded
     as UTF-8 with replacement characters for invalid bytes, and blank values are
     kept (`a=&b` gives `a=''` and `b=''`). More than ``limits.max_form_parts``
-    pairs is a 400.
+    pairs is a 400, found while splitting.
     """
     if not qs:
         return MultiDict()
     if "+" in qs:
         qs = qs.replace("+", " ")
-    pairs = _split_pairs(qs, limits.max_form_parts, BadRequest, "too many query parameters")
+    pairs = _segments(qs, limits.max_form_parts, BadRequest, "too many query parameters")
     items: list[tuple[str, str]] = []
     append = items.append
     if "%" not in qs:
@@ -89,53 +103,50 @@ def parse_urlencoded(body: bytes, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
 
     Like :func:`parse_query`, but strict: invalid UTF-8 (raw or percent-encoded)
     is a 400, a key or value over ``limits.max_form_field_size`` bytes and more
-    than ``limits.max_form_parts`` pairs are 413s.
+    than ``limits.max_form_parts`` pairs are 413s. Both limits are checked as the
+    body is parsed, before the rest of it is decoded.
     """
     if not body:
         return MultiDict()
+    max_size = limits.max_form_field_size
+    pairs = _segments(body, limits.max_form_parts, PayloadTooLarge, "too many form fields")
+    data: dict[str, list[str]] = {}
     try:
-        text = body.decode("utf-8")
+        for pair in pairs:
+            if not pair:
+                continue
+            raw_key, _, raw_value = pair.partition(b"=")
+            key = _form_text(raw_key, max_size)
+            value = _form_text(raw_value, max_size)
+            bucket = data.get(key)
+            if bucket is None:
+                data[key] = [value]
+            else:
+                bucket.append(value)
     except UnicodeDecodeError:
         raise BadRequest(message="invalid UTF-8 in form data") from None
-    max_size = limits.max_form_field_size
-    if "+" in text:
-        text = text.replace("+", " ")
-    decode = "%" in text
-    pairs = _split_pairs(text, limits.max_form_parts, PayloadTooLarge, "too many form fields")
-    # A segment of c characters holds at most 4c UTF-8 bytes, and decoding only
-    # shrinks it, so short segments never need an exact size check.
-    safe_len = max_size // 4
-    data: dict[str, list[str]] = {}
-    for pair in pairs:
-        if not pair:
-            continue
-        key, _, value = pair.partition("=")
-        if decode:
-            try:
-                if "%" in key:
-                    key = unquote_to_bytes(key).decode("utf-8")
-                if "%" in value:
-                    value = unquote_to_bytes(value).decode("utf-8")
-            except UnicodeDecodeError:
-                raise BadRequest(message="invalid UTF-8 in form data") from None
-        if len(pair) > safe_len and (_utf8_len(key) > max_size or _utf8_len(value) > max_size):
-            raise PayloadTooLarge(message="form field too large")
-        bucket = data.get(key)
-        if bucket is None:
-            data[key] = [value]
-        else:
-            bucket.append(value)
     return MultiDict.from_lists(data)
 
 
-def _utf8_len(s: str) -> int:
-    return len(s) if s.isascii() else len(s.encode("utf-8", "surrogatepass"))
+def _form_text(raw: bytes, max_size: int) -> str:
+    # Decoding only shrinks a segment, and at most threefold (%XX is one byte): a
+    # segment over 3x the limit is refused before any work on it.
+    if len(raw) > max_size:
+        if len(raw) > 3 * max_size or b"%" not in raw:
+            raise PayloadTooLarge(message="form field too large")
+    if b"+" in raw:
+        raw = raw.replace(b"+", b" ")
+    if b"%" in raw:
+        raw = unquote_to_bytes(raw)
+        if len(raw) > max_size:
+            raise PayloadTooLarge(message="form field too large")
+    return raw.decode("utf-8")
 
 
 # -- header parameters ---------------------------------------------------------------
 
 
-def parse_options_header(value: str) -> tuple[str, dict[str, str]]:
+def parse_options_header(value: str, *, extended_wins: bool = True) -> tuple[str, dict[str, str]]:
     """Split a header like Content-Type or Content-Disposition into a value and parameters.
 
     ``'multipart/form-data; boundary="abc"'`` gives
@@ -143,7 +154,9 @@ def parse_options_header(value: str) -> tuple[str, dict[str, str]]:
     names are lower-cased; quoted values are unquoted (``\\"`` and ``\\\\`` are
     unescaped, any other backslash is kept, so a Windows path survives). An
     RFC 5987 extended parameter (``filename*=UTF-8''%e2%82%ac.txt``) is decoded and
-    wins over the plain one; one that cannot be decoded is ignored. RFC 2231
+    wins over the plain one (RFC 6266), unless ``extended_wins`` is False: then it
+    fills in only a parameter sent without its plain form (RFC 7578 section 4.2, for
+    multipart parts). One that cannot be decoded is ignored. RFC 2231
     continuations (``name*0=``) are not supported and ignored.
 
     The scan is a single left-to-right pass with ``str.find``: linear in the
@@ -199,7 +212,11 @@ def parse_options_header(value: str) -> tuple[str, dict[str, str]]:
         elif "*" not in name:
             params.setdefault(name, raw)
     if extended:
-        params.update(extended)
+        if extended_wins:
+            params.update(extended)
+        else:
+            for name, decoded in extended.items():
+                params.setdefault(name, decoded)
     return main, params
 
 
@@ -252,6 +269,11 @@ def _decode_rfc5987(raw: str) -> str | None:
 
 
 # -- multipart -----------------------------------------------------------------------
+
+# RFC 2046 section 5.1.1: 1 to 70 characters, not ending with a space. The RFC's
+# character set is narrower; any printable ASCII is taken, as other parsers do.
+MAX_BOUNDARY = 70
+_BOUNDARY = re.compile(r"[\x20-\x7e]{0,69}[\x21-\x7e]")
 
 
 def _display_filename(name: str) -> str:
@@ -326,7 +348,8 @@ class _MultipartCollector:
         disposition = self.headers.get("content-disposition")
         if disposition is None:
             raise BadRequest(message="multipart part without Content-Disposition")
-        _kind, params = parse_options_header(disposition)
+        # RFC 7578 section 4.2: a part's plain filename wins over a filename*.
+        _kind, params = parse_options_header(disposition, extended_wins=False)
         name = params.get("name")
         if name is None:
             raise BadRequest(message="multipart part without a name")
@@ -416,10 +439,10 @@ def parse_multipart(content_type: str, stream: Readable,
     boundary = params.get("boundary")
     if not boundary:
         raise BadRequest(message="multipart body without boundary")
-    try:
-        boundary_bytes = boundary.encode("latin-1")
-    except UnicodeEncodeError:
-        raise BadRequest(message="invalid multipart boundary") from None
+    if len(boundary) > MAX_BOUNDARY or not _BOUNDARY.fullmatch(boundary):
+        raise BadRequest(message=f"invalid multipart boundary: 1 to {MAX_BOUNDARY} printable "
+                                 "ASCII characters (RFC 2046)")
+    boundary_bytes = boundary.encode("ascii")
 
     collector = _MultipartCollector(limits)
     try:

@@ -16,6 +16,8 @@ class Limits:
     max_files: int = 100               # files in one multipart body
     spool_threshold: int = 1 * MiB     # uploads above this size move from memory to a temp file
     max_header_value: int = 8192       # e.g. one Content-Type parameter list
+    max_header_count: int = 100        # request header fields; 431 above it
+    max_header_size: int = 64 * 1024   # the values of all request headers together; 431 above it
 
 
 DEFAULT_LIMITS = Limits()

@@ -5,9 +5,10 @@ Protocol-free: it talks to a *transport* that the ASGI adapter provides
 """
 from __future__ import annotations
 
-import json as _json
+import time
 from typing import Any, AsyncIterator, Protocol
 
+from ..http.request import loads_json
 from ..http.response import dumps
 
 
@@ -30,10 +31,16 @@ class Transport(Protocol):  # pragma: no cover - structural type
 class WebSocket:
     """One WebSocket connection. Request data (headers, query, cookies, params) is on it too."""
 
-    def __init__(self, request: Any, transport: Transport, max_message: int = 64 * 1024) -> None:
+    def __init__(self, request: Any, transport: Transport, max_message: int = 64 * 1024,
+                 max_rate: float = 0) -> None:
         self.request = request
         self._transport = transport
         self.max_message = max_message
+        # Messages per second a client may send (0: no limit): a token bucket that
+        # holds one second's worth, so a short burst passes and a flood does not.
+        self.max_rate = max_rate
+        self._allowance = float(max_rate)
+        self._last = time.monotonic()
         self.accepted = False
         self.closed = False
         self.identity: Any = None
@@ -94,25 +101,47 @@ class WebSocket:
             self.closed = True
             raise WebSocketDisconnect(data or 1000)
         if len(data) > self.max_message:
-            await self.close(1009, "message too big")
-            raise WebSocketDisconnect(1009, "message too big")
+            await self._refuse(1009, "message too big")
+        rate = self.max_rate
+        if rate:
+            now = time.monotonic()
+            allowance = min(float(rate), self._allowance + (now - self._last) * rate)
+            self._last = now
+            if allowance < 1:
+                await self._refuse(1008, "too many messages")
+            self._allowance = allowance - 1
         return kind, data
 
+    async def _refuse(self, code: int, reason: str) -> Any:
+        """Close with ``code`` (RFC 6455 section 7.4.1) and end the handler's receive."""
+        await self.close(code, reason)
+        raise WebSocketDisconnect(code, reason)
+
     async def receive_text(self) -> str:
+        """The next message as text; a binary one must be UTF-8 (else close 1007)."""
         kind, data = await self._receive()
-        return data if kind == "text" else data.decode("utf-8")
+        if kind == "text":
+            return data
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return await self._refuse(1007, "invalid UTF-8")
 
     async def receive_bytes(self) -> bytes:
         kind, data = await self._receive()
         return data if kind == "bytes" else data.encode("utf-8")
 
     async def receive_json(self) -> Any:
-        kind, data = await self._receive()
+        """The next message parsed as JSON, by the rules of ``request.json`` (size, depth,
+        no NaN, Infinity or lone surrogates); anything else closes with 1007."""
+        text = await self.receive_text()
+        limits = self.request.app.settings.limits
+        if len(text) > limits.max_json_size:
+            await self._refuse(1009, "JSON message too big")
         try:
-            return _json.loads(data)
+            return loads_json(text, limits.max_json_depth)
         except ValueError:
-            await self.close(1007, "malformed JSON")
-            raise WebSocketDisconnect(1007, "malformed JSON") from None
+            return await self._refuse(1007, "malformed JSON")
 
     async def iter_text(self) -> AsyncIterator[str]:
         try:

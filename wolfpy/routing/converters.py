@@ -13,12 +13,21 @@ from typing import Any, Callable
 Converter = Callable[[str], Any]
 
 
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+
 def to_int(text: str) -> int:
-    # Strict: int() would also accept " 5", "5_000" and "٥" (Arabic-Indic five).
+    """A signed 64-bit integer, the widest a database column holds; anything else is a 404.
+
+    Strict: int() would also accept " 5", "5_000" and "٥" (Arabic-Indic five).
+    """
     body = text[1:] if text[:1] == "-" else text
-    if not body or not body.isascii() or not body.isdigit() or len(body) > 30:
+    if not body or len(body) > 19 or not body.isascii() or not body.isdigit():
         raise ValueError(text)
-    return int(text)
+    value = int(text)
+    if not INT_MIN <= value <= INT_MAX:
+        raise ValueError(text)
+    return value
 
 
 def to_float(text: str) -> float:

@@ -49,14 +49,20 @@ def server_command(kind: str, port: int, args: tuple[str, ...] = ()) -> list[str
     raise ValueError(kind)
 
 
-def server_env(secret: str | None = SECRET, **extra: str) -> dict[str, str]:
-    """The environment of a server: no stray WOLFPY_* settings, wolfpy importable."""
+def server_env(secret: str | None = SECRET, hosts: str | None = HOST, **extra: str) -> dict[str, str]:
+    """The environment of a server: no stray WOLFPY_* settings, wolfpy importable.
+
+    ``hosts`` goes to WOLFPY_APP_ALLOWED_HOSTS, as a deployment sets it (the tests reach the
+    server as 127.0.0.1); None leaves ``[app] allowed_hosts`` to the project's wolfpy.toml.
+    """
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("WOLFPY_") and k not in ("DATABASE_URL", "REDIS_URL", "MONGO_URL")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     env["PYTHONUNBUFFERED"] = "1"
     if secret is not None:
         env["WOLFPY_SECRET_KEY"] = secret
+    if hosts is not None:
+        env["WOLFPY_APP_ALLOWED_HOSTS"] = hosts
     env.update(extra)
     return env
 

@@ -175,7 +175,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def servers(project: Path, start_servers: Callable[..., dict[str, Server]]) -> dict[str, Server]:
-    return start_servers(project, KINDS, server_env(WOLFPY_APP_DEBUG="false"))
+    return start_servers(project, KINDS, server_env(hosts=None, WOLFPY_APP_DEBUG="false"))
 
 
 @pytest.fixture(params=KINDS)

@@ -42,7 +42,7 @@ def test_a_plugin_serves_under_real_servers(kind: str, tmp_path: Path,
                                            run_server: Callable[..., Server]) -> None:
     site = install_plugin(tmp_path / "site")
     project = write_project(tmp_path / "proj", {"routes/index.py": "def get(request):\n    return 'home'\n"}, TOML)
-    env = server_env()
+    env = server_env(hosts=None)
     env["PYTHONPATH"] = os.pathsep.join([str(site), env["PYTHONPATH"]])
     server = run_server(kind, project, env).wait_ready()
     status, headers, body = fetch(server.port, "/hello?name=%3Cscript%3E")

@@ -83,7 +83,7 @@ def seed(root: Path) -> None:
 def servers(project: Path, tmp_path_factory: pytest.TempPathFactory,
             request: pytest.FixtureRequest) -> Iterator[dict[str, Server]]:
     logs = tmp_path_factory.mktemp("hostile-server-logs")
-    env = server_env(TMPDIR=str(project / "tmp"))
+    env = server_env(hosts=None, TMPDIR=str(project / "tmp"))
     started = {
         # One sync worker, as `gunicorn wolfpy.wsgi:application` starts; a request stuck for 10 s is
         # killed with its worker (the row then fails on the replaced worker).
@@ -335,7 +335,7 @@ def test_row_11_stalled_body(h: Harness, row: Row, project: Path, tmp_path: Path
         target = h
         extra: Server | None = None
         if h.kind == "gunicorn":
-            extra = Server("gunicorn", project, tmp_path / "logs", server_env(TMPDIR=str(project / "tmp")),
+            extra = Server("gunicorn", project, tmp_path / "logs", server_env(hosts=None, TMPDIR=str(project / "tmp")),
                            args=("--workers", "2", "--timeout", "3"))
             extra.start().wait_ready()
         port = extra.port if extra is not None else target.port

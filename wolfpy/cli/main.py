@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import typer
 
 from ..errors import WolfPyError
+from .common import CommandError, click_module, version_line
 
 app = typer.Typer(
     name="wolfpy",
@@ -26,16 +27,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-_state = {"debug": False}
-
-
-def version_line() -> str:
-    """What ``wolfpy version`` and ``wolfpy --version`` print."""
-    import platform
-
-    from ..__about__ import __version__
-    return f"wolfpy {__version__} (Python {platform.python_version()})"
 
 
 def _show_version(value: bool) -> None:
@@ -48,23 +39,23 @@ def _show_version(value: bool) -> None:
 def _root(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
           version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
                                        help="Print WolfPy's version and exit.")) -> None:
-    _state["debug"] = debug
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print ``error: message`` on one line to stderr and exit non-zero."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def debug_enabled() -> bool:
-    return _state["debug"]
+    pass  # --debug is read where it matters: by main(), and by common.debug_enabled()
 
 
 def _register() -> None:
-    from .commands import db, generate, info, inspect, log, project, serve, users, tools
-    for module in (project, serve, info, log, db, generate, inspect, users, tools):
-        module.register(app)
+    from .commands import db, generate, info, inspect, log, project, serve, tools, users
+    app.command()(project.new)
+    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(project.test)
+    for function in (serve.serve, info.version, info.routes, info.check):
+        app.command()(function)
+    app.add_typer(info.config_app, name="config")
+    app.add_typer(log.log_app, name="log")
+    app.add_typer(db.db_app, name="db")
+    app.add_typer(generate.generate_app, name="generate")
+    app.add_typer(inspect.inspect_app, name="inspect")
+    app.add_typer(users.create_app, name="create")
+    app.command()(tools.shell)
+    app.command()(tools.clean)
     for ep in entry_points(group="wolfpy.commands"):
         try:
             obj = ep.load()
@@ -90,14 +81,6 @@ def _debug_requested(argv: list[str]) -> bool:
     return False
 
 
-def _click_exceptions() -> Any:
-    try:  # recent Typer versions ship their own copy of click
-        from typer._click import exceptions
-    except ImportError:  # pragma: no cover - older Typer uses click itself
-        from click import exceptions  # type: ignore[no-redef]
-    return exceptions
-
-
 def usage_error_line(exc: Any) -> str:
     """A click usage error as one line: ``error: <what> (see 'wolfpy <cmd> --help')``."""
     possible = getattr(exc, "possibilities", None)
@@ -116,17 +99,19 @@ def usage_error_line(exc: Any) -> str:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console-script entry point: every error is one ``error:`` line and a non-zero exit.
 
-    Usage errors exit with 2, other errors with 1, an interrupt with 130.
+    Usage errors exit with 2, a :class:`CommandError` with its code, other errors with 1,
+    an interrupt with 130.
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = _state["debug"] = _debug_requested(args)
-    if debug:  # click's own handling: the full usage box, and tracebacks from raise
+    if _debug_requested(args):  # click's own handling: the full usage box, and tracebacks from raise
         try:
             app(args=args, prog_name="wolfpy", standalone_mode=True)
+        except CommandError as exc:  # a command's own one-line message needs no traceback
+            _exit_with(exc)
         except KeyboardInterrupt:
             sys.exit(130)
         sys.exit(0)
-    exceptions = _click_exceptions()
+    exceptions = click_module().exceptions
     help_asked = getattr(exceptions, "NoArgsIsHelpError", ())  # click < 8.2 exits 0 instead
     try:
         code = app(args=args, prog_name="wolfpy", standalone_mode=False)
@@ -146,6 +131,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
             sys.exit(130)
         typer.echo("error: aborted", err=True)
         sys.exit(1)
+    except CommandError as exc:
+        _exit_with(exc)
     except WolfPyError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -156,6 +143,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
         typer.echo(f"error: {type(exc).__name__}: {text} (run with --debug for the traceback)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit_with(error: CommandError) -> NoReturn:
+    typer.echo(f"error: {error}", err=True)
+    sys.exit(error.code)
 
 
 if __name__ == "__main__":  # pragma: no cover

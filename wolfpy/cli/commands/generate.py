@@ -9,6 +9,8 @@ from typing import Any, List
 
 import typer
 
+from ..common import echo_file, fail, find_project
+
 generate_app = typer.Typer(help="Create models, routes and their tests from templates.",
                            no_args_is_help=True)
 
@@ -31,13 +33,12 @@ def _usage(name: str) -> str:
 
 def _run(generator: Any) -> None:
     from ...generators import GeneratorError
-    from ..main import fail
     try:
         files = generator.write()
     except GeneratorError as exc:
         fail(str(exc))
     for item in files:
-        typer.echo(f"  {item.status}  {generator.rel(item.path)}")  # as `wolfpy new` prints
+        echo_file(item.status, generator.rel(item.path))
 
 
 @generate_app.command("model", help=_usage("model"), short_help="A peewee model and its test.")
@@ -45,16 +46,14 @@ def model(name: str = typer.Argument(..., help="Class name, e.g. Post."),
           fields: List[str] = typer.Argument(None, help="name:type fields, e.g. title:str body:text?"),
           force: bool = _FORCE) -> None:
     from ...generators.model import ModelGenerator
-    from .info import _project
-    _run(ModelGenerator(_project(), name, fields or [], force=force))
+    _run(ModelGenerator(find_project(), name, fields or [], force=force))
 
 
 @generate_app.command("route", help=_usage("route"), short_help="A route file, its template and a test.")
 def route(name: str = typer.Argument(..., help="Path under routes/, e.g. posts/\\[id]."),
           force: bool = _FORCE) -> None:
     from ...generators.route import RouteGenerator
-    from .info import _project
-    _run(RouteGenerator(_project(), name, force=force))
+    _run(RouteGenerator(find_project(), name, force=force))
 
 
 # --- auth and token generators (wolfpy/generators/auth, wolfpy/generators/token) --- begin
@@ -86,8 +85,7 @@ def auth(force: bool = _FORCE,
          migration: bool = typer.Option(True, "--migration/--no-migration",
                                         help="Also write the migration creating the user table.")) -> None:
     from ...generators.auth import AuthGenerator
-    from .info import _project
-    generator = AuthGenerator(_project(), force=force, migration=migration)
+    generator = AuthGenerator(find_project(), force=force, migration=migration)
     _run(generator)
     for note in generator.notes:
         typer.echo(note, err=note.startswith("warning:"))
@@ -97,10 +95,6 @@ def auth(force: bool = _FORCE,
 def token(force: bool = _FORCE,
           expires_in: int = typer.Option(3600, "--expires-in", help="Seconds a token stays valid.")) -> None:
     from ...generators.token import TokenGenerator
-    from .info import _project
-    _run(TokenGenerator(_project(), force=force, expires_in=expires_in))
+    _run(TokenGenerator(find_project(), force=force, expires_in=expires_in))
 # --- auth and token generators --- end
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(generate_app, name="generate")

@@ -4,23 +4,25 @@ Every error, a usage error included (unknown command or option, missing argument
 bad value), is one ``error:`` line on stderr and a non-zero exit; ``--debug`` shows
 the full usage box or traceback instead.
 
-Third-party packages add commands through the ``wolfpy.commands`` entry-point
-group: each entry point is a ``typer.Typer`` (added as a group under its name)
-or a plain function (added as a command).
+The commands come from ``cli/registry.py``: WolfPy's own, those added with
+``wolfpy.cli.register_command()``, and those of the ``wolfpy.commands`` entry-point
+group (a ``typer.Typer`` becomes a group under the entry point's name, a function a
+command). Each is imported only when it runs (``cli/group.py``).
 """
 from __future__ import annotations
 
 import sys
-from importlib.metadata import entry_points
 from typing import Any, NoReturn
 
 import typer
 
 from ..errors import WolfPyError
 from .common import CommandError, click_module, version_line
+from .group import LazyGroup
 
 app = typer.Typer(
     name="wolfpy",
+    cls=LazyGroup,
     help="WolfPy: file-based routing, Mako templates, peewee models.",
     no_args_is_help=True,
     add_completion=False,
@@ -40,35 +42,6 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show full traceback
           version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
                                        help="Print WolfPy's version and exit.")) -> None:
     pass  # --debug is read where it matters: by main(), and by common.debug_enabled()
-
-
-def _register() -> None:
-    from .commands import db, generate, info, inspect, log, project, serve, tools, users
-    app.command()(project.new)
-    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(project.test)
-    for function in (serve.serve, info.version, info.routes, info.check):
-        app.command()(function)
-    app.add_typer(info.config_app, name="config")
-    app.add_typer(log.log_app, name="log")
-    app.add_typer(db.db_app, name="db")
-    app.add_typer(generate.generate_app, name="generate")
-    app.add_typer(inspect.inspect_app, name="inspect")
-    app.add_typer(users.create_app, name="create")
-    app.command()(tools.shell)
-    app.command()(tools.clean)
-    for ep in entry_points(group="wolfpy.commands"):
-        try:
-            obj = ep.load()
-        except Exception as exc:  # a broken plugin must not break the CLI
-            typer.echo(f"warning: cannot load command plugin {ep.name!r}: {exc}", err=True)
-            continue
-        if isinstance(obj, typer.Typer):
-            app.add_typer(obj, name=ep.name)
-        elif callable(obj):
-            app.command(name=ep.name)(obj)
-
-
-_register()
 
 
 def _debug_requested(argv: list[str]) -> bool:

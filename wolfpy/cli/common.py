@@ -43,7 +43,9 @@ def click_module() -> Any:
 
 def debug_enabled() -> bool:
     """Whether ``wolfpy --debug`` is running the current command."""
-    ctx = click_module().get_current_context(silent=True)
+    import importlib
+
+    ctx = importlib.import_module(f"{click_module().__name__}.globals").get_current_context(silent=True)
     return bool(ctx is not None and ctx.find_root().params.get("debug"))
 
 

@@ -94,11 +94,12 @@ def register_command(name: str, target: str, *, help: str | None = None) -> None
         raise ValueError(f"invalid command target {target!r}: write it as 'package.module:attribute'")
     if name in _BY_NAME:
         raise ValueError(f"'wolfpy {name}' is a built-in command")
-    spec = CommandSpec(name, target, " ".join(help.split()) if help else None)
     known = _registered.get(name)
-    if known is not None and known.target != target:
-        raise ValueError(f"'wolfpy {name}' is registered already, for {known.target}")
-    _registered[name] = spec
+    if known is not None:
+        if known.target != target:
+            raise ValueError(f"'wolfpy {name}' is registered already, for {known.target}")
+        return
+    _registered[name] = CommandSpec(name, target, " ".join(help.split()) if help else None)
 
 
 def builtin() -> tuple[CommandSpec, ...]:

@@ -15,8 +15,8 @@ import typer
 from ..errors import ProjectNotFound, WolfPyError
 from ..project import Project
 
-__all__ = ["CommandError", "as_command", "click_module", "confirm_changes", "count", "debug_enabled", "echo_file", "fail",
-           "find_project", "interactive", "table", "version_line"]
+__all__ = ["CommandError", "as_command", "click_module", "confirm_changes", "count", "debug_enabled", "echo_file",
+           "fail", "find_project", "interactive", "table", "version_line"]
 
 
 class CommandError(WolfPyError):

@@ -246,4 +246,3 @@ def status() -> None:
         elif found is not None and found.changes:
             typer.echo(f"the models have {len(found.changes.operations)} change(s) not in a migration yet: "
                        "run `wolfpy db migrate`")
-

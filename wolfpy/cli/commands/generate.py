@@ -5,7 +5,8 @@ its line in ``wolfpy generate --help``, ``arguments`` then ``--force`` then ``op
 its command line. A new generator folder is a new command; nothing here changes.
 
 Generators read the project's files but never import its code (except ``generate auth``,
-which imports ``models/`` to write its migration); they print every file they write and refuse to overwrite one without ``--force``.
+which imports ``models/`` to write its migration); they print every file they write and
+refuse to overwrite one without ``--force``.
 """
 from __future__ import annotations
 

@@ -152,4 +152,3 @@ def tail(
                     typer.echo(show(new))
     finally:
         f.close()
-

@@ -87,4 +87,3 @@ def _serve_prod(project, host: str, port: int, workers: int, url: str) -> None: 
     os.chdir(project.root)
     # Become gunicorn: signals from a process manager then reach the arbiter directly.
     os.execve(sys.executable, cmd, env)
-

@@ -56,4 +56,3 @@ def clean() -> None:
                 echo_file("remove", f"{Path(target).relative_to(project.root)}/")
                 removed += 1
     typer.echo(f"removed {count(removed, 'folder')}" if removed else "nothing to clean")
-

@@ -108,4 +108,3 @@ def user(
             with db.atomic():
                 created = User.create(**values)
         typer.echo(f"created user {created.username}" + (" (admin)" if admin else "") + f" with id {created.get_id()}")
-

@@ -4,38 +4,31 @@ Every error, a usage error included (unknown command or option, missing argument
 bad value), is one ``error:`` line on stderr and a non-zero exit; ``--debug`` shows
 the full usage box or traceback instead.
 
-Third-party packages add commands through the ``wolfpy.commands`` entry-point
-group: each entry point is a ``typer.Typer`` (added as a group under its name)
-or a plain function (added as a command).
+The commands come from ``cli/registry.py``: WolfPy's own, those added with
+``wolfpy.cli.register_command()``, and those of the ``wolfpy.commands`` entry-point
+group (a ``typer.Typer`` becomes a group under the entry point's name, a function a
+command). Each is imported only when it runs (``cli/group.py``).
 """
 from __future__ import annotations
 
 import sys
-from importlib.metadata import entry_points
 from typing import Any, NoReturn
 
 import typer
 
 from ..errors import WolfPyError
+from .common import CommandError, click_module, version_line
+from .group import LazyGroup
 
 app = typer.Typer(
     name="wolfpy",
+    cls=LazyGroup,
     help="WolfPy: file-based routing, Mako templates, peewee models.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-_state = {"debug": False}
-
-
-def version_line() -> str:
-    """What ``wolfpy version`` and ``wolfpy --version`` print."""
-    import platform
-
-    from ..__about__ import __version__
-    return f"wolfpy {__version__} (Python {platform.python_version()})"
 
 
 def _show_version(value: bool) -> None:
@@ -48,36 +41,7 @@ def _show_version(value: bool) -> None:
 def _root(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
           version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
                                        help="Print WolfPy's version and exit.")) -> None:
-    _state["debug"] = debug
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print ``error: message`` on one line to stderr and exit non-zero."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def debug_enabled() -> bool:
-    return _state["debug"]
-
-
-def _register() -> None:
-    from .commands import db, generate, info, inspect, log, project, serve, users, tools
-    for module in (project, serve, info, log, db, generate, inspect, users, tools):
-        module.register(app)
-    for ep in entry_points(group="wolfpy.commands"):
-        try:
-            obj = ep.load()
-        except Exception as exc:  # a broken plugin must not break the CLI
-            typer.echo(f"warning: cannot load command plugin {ep.name!r}: {exc}", err=True)
-            continue
-        if isinstance(obj, typer.Typer):
-            app.add_typer(obj, name=ep.name)
-        elif callable(obj):
-            app.command(name=ep.name)(obj)
-
-
-_register()
+    pass  # --debug is read where it matters: by main(), and by common.debug_enabled()
 
 
 def _debug_requested(argv: list[str]) -> bool:
@@ -88,14 +52,6 @@ def _debug_requested(argv: list[str]) -> bool:
         if arg == "--" or not arg.startswith("-"):
             return False
     return False
-
-
-def _click_exceptions() -> Any:
-    try:  # recent Typer versions ship their own copy of click
-        from typer._click import exceptions
-    except ImportError:  # pragma: no cover - older Typer uses click itself
-        from click import exceptions  # type: ignore[no-redef]
-    return exceptions
 
 
 def usage_error_line(exc: Any) -> str:
@@ -116,17 +72,19 @@ def usage_error_line(exc: Any) -> str:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console-script entry point: every error is one ``error:`` line and a non-zero exit.
 
-    Usage errors exit with 2, other errors with 1, an interrupt with 130.
+    Usage errors exit with 2, a :class:`CommandError` with its code, other errors with 1,
+    an interrupt with 130.
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = _state["debug"] = _debug_requested(args)
-    if debug:  # click's own handling: the full usage box, and tracebacks from raise
+    if _debug_requested(args):  # click's own handling: the full usage box, and tracebacks from raise
         try:
             app(args=args, prog_name="wolfpy", standalone_mode=True)
+        except CommandError as exc:  # a command's own one-line message needs no traceback
+            _exit_with(exc)
         except KeyboardInterrupt:
             sys.exit(130)
         sys.exit(0)
-    exceptions = _click_exceptions()
+    exceptions = click_module().exceptions
     help_asked = getattr(exceptions, "NoArgsIsHelpError", ())  # click < 8.2 exits 0 instead
     try:
         code = app(args=args, prog_name="wolfpy", standalone_mode=False)
@@ -146,6 +104,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
             sys.exit(130)
         typer.echo("error: aborted", err=True)
         sys.exit(1)
+    except CommandError as exc:
+        _exit_with(exc)
     except WolfPyError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -156,6 +116,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
         typer.echo(f"error: {type(exc).__name__}: {text} (run with --debug for the traceback)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit_with(error: CommandError) -> NoReturn:
+    typer.echo(f"error: {error}", err=True)
+    sys.exit(error.code)
 
 
 if __name__ == "__main__":  # pragma: no cover

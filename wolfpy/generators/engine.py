@@ -9,6 +9,9 @@ the ``.mako`` suffix decides whether it is rendered).
 Generators never import the user's app: they read the project's files at most.
 Every file is planned first; nothing is written when one of them exists with
 other content, unless ``force``.
+
+A generator also declares its command line (``summary``, ``arguments``, ``options``),
+from which ``wolfpy generate <name>`` is built: adding a folder adds the command.
 """
 from __future__ import annotations
 
@@ -20,13 +23,40 @@ from typing import Any, ClassVar
 from ..errors import WolfPyError
 from ..project import Project
 
-__all__ = ["Generator", "GeneratorError", "Planned", "OVERRIDE_DIR"]
+__all__ = ["Argument", "FORCE", "Generator", "GeneratorError", "Option", "Planned", "OVERRIDE_DIR"]
 
 OVERRIDE_DIR = Path(".wolfpy") / "templates"
 
 
 class GeneratorError(WolfPyError):
     """Bad arguments, or a file in the way; the message is one line for the CLI."""
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A positional argument of ``wolfpy generate <name>``, passed to the generator positionally."""
+
+    name: str            # also what the help shows: NAME
+    help: str
+    many: bool = False   # any number of values, passed as a list (maybe empty)
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option of ``wolfpy generate <name>``, passed to the generator as the keyword :attr:`dest`."""
+
+    flags: tuple[str, ...]  # ("--expires-in",), ("--force", "-f"), ("--migration/--no-migration",)
+    help: str
+    default: Any            # its type is the option's type: bool, int or str
+
+    @property
+    def dest(self) -> str:
+        """The keyword: ``--expires-in`` gives ``expires_in``."""
+        return self.flags[0].split("/")[0].lstrip("-").replace("-", "_")
+
+
+#: Every generator's ``--force`` (the ``force`` keyword of :class:`Generator`).
+FORCE = Option(("--force", "-f"), "Overwrite files that exist with other content.", False)
 
 
 @dataclass
@@ -43,11 +73,18 @@ class Generator:
     """Base of every generator. Subclasses set ``name`` and implement :meth:`plan`."""
 
     name: ClassVar[str] = ""
+    #: one line for ``wolfpy generate --help``
+    summary: ClassVar[str] = ""
+    #: the command line after ``wolfpy generate <name>``: arguments, ``--force``, then options
+    arguments: ClassVar[tuple[Argument, ...]] = ()
+    options: ClassVar[tuple[Option, ...]] = ()
 
     def __init__(self, project: Project, *, force: bool = False) -> None:
         self.project = project
         self.force = force
         self.files: list[Planned] = []
+        #: lines for the user once the files are written (next steps, warnings)
+        self.notes: list[str] = []
 
     # -- where things are ------------------------------------------------------
     @classmethod

@@ -9,24 +9,15 @@ from __future__ import annotations
 import sqlite3
 import sys
 from contextlib import contextmanager
-from typing import Any, Iterator, NoReturn
+from typing import Any, Iterator
 
 import peewee
 import typer
 
+from ..common import confirm_changes, fail, find_project
+from ..common import interactive as _interactive  # also what `wolfpy create user` asks through
+
 db_app = typer.Typer(help="Create the database, write and apply migrations.", no_args_is_help=True)
-
-
-def _fail(message: str) -> NoReturn:
-    from ..main import fail
-    fail(message)
-
-
-def _interactive() -> bool:
-    try:
-        return bool(sys.stdin is not None and sys.stdin.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
@@ -46,29 +37,15 @@ def _first_line(exc: BaseException) -> str:
 def _session() -> Iterator[tuple[Any, Any, str]]:
     """The project, its database and URL; database errors become one line; closed after."""
     from ...db.migrations.runner import open_database, safe_url
-    from .info import _project
-    project = _project()
+    project = find_project()
     db, url = open_database(project)
     try:
         yield project, db, url
     except _driver_errors() as exc:
-        _fail(f"database error ({safe_url(url)}): {_first_line(exc)}")
+        fail(f"database error ({safe_url(url)}): {_first_line(exc)}")
     finally:
         if not db.is_closed():
             db.close()
-
-
-def _confirm(reasons: list[str], yes: bool, action: str, extra: str = "") -> None:
-    """Ask before changes that can lose data; refuse when nobody can answer."""
-    if not reasons or yes:
-        return
-    if not _interactive():
-        _fail(f"refusing to {action} without --yes: {'; '.join(reasons)}{extra}")
-    typer.echo(f"This will {action}, and:")
-    for reason in reasons:
-        typer.echo(f"  - {reason}")
-    if not typer.confirm("Continue?", default=False):
-        _fail("aborted; nothing was changed")
 
 
 def _print_sql(statements: list[str]) -> None:
@@ -154,7 +131,7 @@ def migrate(
         reasons = [r for m in todo for r in executor.destructive(m)]
         extra = "".join(f" (or keep the data with --rename {h.table}.{h.old}:{h.new})"
                         for h in found.changes.hints)
-        _confirm(reasons, yes, "migrate", extra)
+        confirm_changes(reasons, yes=yes, action="migrate", extra=extra, can_ask=_interactive())
 
         with executor.lock():
             # Again under the lock: another run may have written or applied migrations.
@@ -164,8 +141,8 @@ def migrate(
             todo = plan(found, executor)
             late = [r for m in todo for r in executor.destructive(m) if r not in reasons]
             if late and not yes:
-                _fail("the migrations changed while you were answering: nothing was written or "
-                      "applied; run again")
+                fail("the migrations changed while you were answering: nothing was written or "
+                     "applied; run again")
             written: list[Any] = []
             done: list[str] = []
             try:
@@ -219,11 +196,12 @@ def rollback(
         if dry_run:
             _print_sql(executor.dry_run(scripts))
             return
-        _confirm([r for m in targets for r in executor.destructive(m, backward=True)], yes, "roll back")
+        confirm_changes([r for m in targets for r in executor.destructive(m, backward=True)], yes=yes,
+                        action="roll back", can_ask=_interactive())
         with executor.lock():
             again = executor.to_reverse(executor.applied(), steps)
             if [m.name for m in again] != [m.name for m in targets]:
-                _fail("the applied migrations changed meanwhile: nothing was rolled back; run again")
+                fail("the applied migrations changed meanwhile: nothing was rolled back; run again")
             _run(executor, targets, "reversed", [])
 
 
@@ -262,13 +240,9 @@ def status() -> None:
         pending = [n for n in loader.names if n not in applied]
         typer.echo(f"{len(applied)} applied, {len(pending)} pending")
         if branched:
-            _fail(branched)
+            fail(branched)
         if planner_error:
             typer.echo(f"warning: cannot compare with the models: {planner_error}", err=True)
         elif found is not None and found.changes:
             typer.echo(f"the models have {len(found.changes.operations)} change(s) not in a migration yet: "
                        "run `wolfpy db migrate`")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(db_app, name="db")

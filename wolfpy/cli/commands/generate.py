@@ -1,106 +1,79 @@
-"""``wolfpy generate model | route | auth | token``: write new files from the generators' templates.
+"""``wolfpy generate <name>``: one command per generator folder in ``wolfpy/generators/``.
+
+Each command is built from its generator class: its ``USAGE`` is the help, ``summary``
+its line in ``wolfpy generate --help``, ``arguments`` then ``--force`` then ``options``
+its command line. A new generator folder is a new command; nothing here changes.
 
 Generators read the project's files but never import its code (except ``generate auth``,
-which imports ``models/`` to write its migration); they print every file they write and refuse to overwrite one without ``--force``.
+which imports ``models/`` to write its migration); they print every file they write and
+refuse to overwrite one without ``--force``.
 """
 from __future__ import annotations
 
-from typing import Any, List
+import inspect
+from typing import Any, Callable, List
 
 import typer
+
+from ...generators import FORCE, GENERATORS, GeneratorError, get_generator
+from ..common import echo_file, fail, find_project
 
 generate_app = typer.Typer(help="Create models, routes and their tests from templates.",
                            no_args_is_help=True)
 
-_FORCE = typer.Option(False, "--force", "-f", help="Overwrite files that exist with other content.")
 
-
-def _usage(name: str) -> str:
+def _markup(text: str) -> str:
+    """``text`` for a help screen: with Rich, ``[id]`` is text, not markup."""
     from typer.core import DEFAULT_MARKUP_MODE
-
-    from ...generators import get_generator
-    text = get_generator(name).usage().strip()
-    if text.startswith("Usage:"):  # the help prints its own usage line
-        text = text.split("\n\n", 1)[1]
-    if DEFAULT_MARKUP_MODE == "rich":  # Rich keeps line breaks; "[id]" is not markup
-        from rich.markup import escape
-        return escape(text)
-    # Plain click: "\b" keeps each hand-laid-out paragraph from being rewrapped.
-    return "\n\n".join("\b\n" + block for block in text.split("\n\n"))
-
-
-def _run(generator: Any) -> None:
-    from ...generators import GeneratorError
-    from ..main import fail
-    try:
-        files = generator.write()
-    except GeneratorError as exc:
-        fail(str(exc))
-    for item in files:
-        typer.echo(f"  {item.status}  {generator.rel(item.path)}")  # as `wolfpy new` prints
-
-
-@generate_app.command("model", help=_usage("model"), short_help="A peewee model and its test.")
-def model(name: str = typer.Argument(..., help="Class name, e.g. Post."),
-          fields: List[str] = typer.Argument(None, help="name:type fields, e.g. title:str body:text?"),
-          force: bool = _FORCE) -> None:
-    from ...generators.model import ModelGenerator
-    from .info import _project
-    _run(ModelGenerator(_project(), name, fields or [], force=force))
-
-
-@generate_app.command("route", help=_usage("route"), short_help="A route file, its template and a test.")
-def route(name: str = typer.Argument(..., help="Path under routes/, e.g. posts/\\[id]."),
-          force: bool = _FORCE) -> None:
-    from ...generators.route import RouteGenerator
-    from .info import _project
-    _run(RouteGenerator(_project(), name, force=force))
-
-
-# --- auth and token generators (wolfpy/generators/auth, wolfpy/generators/token) --- begin
-def _usage_of(cls: Any) -> str:
-    """Like :func:`_usage`, for a generator class (not looked up by name)."""
-    from typer.core import DEFAULT_MARKUP_MODE
-    text = cls.usage().strip()
-    if text.startswith("Usage:"):
-        text = text.split("\n\n", 1)[1]
     if DEFAULT_MARKUP_MODE == "rich":
         from rich.markup import escape
         return str(escape(text))
+    return text
+
+
+def _usage(generator: Any) -> str:
+    """The generator's ``USAGE`` as the command's help, keeping its hand-laid-out paragraphs."""
+    text = generator.usage().strip()
+    if text.startswith("Usage:"):  # the help prints its own usage line
+        text = text.split("\n\n", 1)[1]
+    from typer.core import DEFAULT_MARKUP_MODE
+    if DEFAULT_MARKUP_MODE == "rich":  # Rich keeps line breaks
+        return _markup(text)
+    # Plain click: "\b" keeps each paragraph from being rewrapped.
     return "\n\n".join("\b\n" + block for block in text.split("\n\n"))
 
 
-def _auth_usage() -> str:
-    from ...generators.auth import AuthGenerator
-    return _usage_of(AuthGenerator)
+def _parameters(generator: Any) -> list[inspect.Parameter]:
+    """The command's parameters, as a typer function would declare them."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [inspect.Parameter(arg.name, kind, annotation=List[str] if arg.many else str,
+                                default=typer.Argument(None if arg.many else ..., help=_markup(arg.help)))
+              for arg in generator.arguments]
+    params += [inspect.Parameter(opt.dest, kind, annotation=type(opt.default),
+                                 default=typer.Option(opt.default, *opt.flags, help=_markup(opt.help)))
+               for opt in (FORCE, *generator.options)]
+    return params
 
 
-def _token_usage() -> str:
-    from ...generators.token import TokenGenerator
-    return _usage_of(TokenGenerator)
+def command(generator: Any) -> Callable[..., None]:
+    """The function ``wolfpy generate <generator.name>`` runs: write the files, print each."""
+    def run(**values: Any) -> None:
+        positional = [list(values.pop(arg.name) or []) if arg.many else values.pop(arg.name)
+                      for arg in generator.arguments]
+        instance = generator(find_project(), *positional, **values)
+        try:
+            files = instance.write()
+        except GeneratorError as exc:
+            fail(str(exc))
+        for item in files:
+            echo_file(item.status, instance.rel(item.path))
+        for note in instance.notes:
+            typer.echo(note, err=note.startswith("warning:"))
+
+    run.__signature__ = inspect.Signature(_parameters(generator))  # type: ignore[attr-defined]
+    return run
 
 
-@generate_app.command("auth", help=_auth_usage(),
-                      short_help="User model, register/login/logout pages and a migration.")
-def auth(force: bool = _FORCE,
-         migration: bool = typer.Option(True, "--migration/--no-migration",
-                                        help="Also write the migration creating the user table.")) -> None:
-    from ...generators.auth import AuthGenerator
-    from .info import _project
-    generator = AuthGenerator(_project(), force=force, migration=migration)
-    _run(generator)
-    for note in generator.notes:
-        typer.echo(note, err=note.startswith("warning:"))
-
-
-@generate_app.command("token", help=_token_usage(), short_help="POST /auth/token: credentials for a JWT.")
-def token(force: bool = _FORCE,
-          expires_in: int = typer.Option(3600, "--expires-in", help="Seconds a token stays valid.")) -> None:
-    from ...generators.token import TokenGenerator
-    from .info import _project
-    _run(TokenGenerator(_project(), force=force, expires_in=expires_in))
-# --- auth and token generators --- end
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(generate_app, name="generate")
+for _name in GENERATORS:
+    _generator = get_generator(_name)
+    generate_app.command(_name, help=_usage(_generator), short_help=_generator.summary)(command(_generator))

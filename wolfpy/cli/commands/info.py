@@ -2,32 +2,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import typer
 
-from ...errors import ProjectNotFound
-
-
-def _project(path: Path | None = None) -> Any:
-    from ...project import Project
-    from ..main import fail
-    try:
-        return Project.discover(path or Path.cwd())
-    except ProjectNotFound as exc:
-        fail(f"{exc}; run this inside a project, or create one with: wolfpy new NAME")
-
-
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
-    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+from ..common import count, fail, find_project, table, version_line
 
 
 def version() -> None:
     """Print WolfPy's version (and Python's); the same as ``wolfpy --version``."""
-    from ..main import version_line
     typer.echo(version_line())
 
 
@@ -35,7 +18,7 @@ def routes(explain: str = typer.Option(None, "--explain", metavar="PATH",
                                        help="Show every candidate for PATH and why the winner won.")) -> None:
     """List the routes: method, URL, file and name."""
     from ...app import App
-    project = _project()
+    project = find_project()
     app = App(project, debug=True)
     app.load_routes()
     app.apply_extensions()
@@ -53,14 +36,14 @@ def routes(explain: str = typer.Option(None, "--explain", metavar="PATH",
     if not rows:
         typer.echo("no routes yet: add a file under routes/, e.g. routes/index.py with def get(request): ...")
         return
-    typer.echo(_table(rows, ["METHOD", "URL", "FILE", "NAME"]))
-    typer.echo(f"\n{len(rows)} route{'s' if len(rows) != 1 else ''}")
+    typer.echo(table(rows, ["METHOD", "URL", "FILE", "NAME"]))
+    typer.echo(f"\n{count(len(rows), 'route')}")
 
 
 def check(deploy: bool = typer.Option(False, "--deploy", help="Also report settings that weaken a production deployment.")) -> None:
     """Check routes and settings without starting a server; exit 1 on any error."""
     from ...checks import ERROR, deploy_checks, run_checks
-    project = _project()
+    project = find_project()
     messages = run_checks(project)
     if deploy:
         messages += deploy_checks(project)
@@ -68,7 +51,7 @@ def check(deploy: bool = typer.Option(False, "--deploy", help="Also report setti
         typer.echo(str(message), err=message.level == ERROR)
     errors = sum(m.level == ERROR for m in messages)
     if errors:
-        typer.echo(f"{errors} error{'s' if errors != 1 else ''} found", err=True)
+        typer.echo(f"{count(errors, 'error')} found", err=True)
         raise typer.Exit(1)
     typer.echo("no problems found" if not messages else "no errors found")
 
@@ -80,13 +63,13 @@ config_app = typer.Typer(help="Show or edit the project's configuration.", no_ar
 def config_show() -> None:
     """Print every setting, where it came from, with secrets masked."""
     from ...config import Settings
-    project = _project()
+    project = find_project()
     settings = Settings.load(project)
     rows = []
-    for section, table in settings.masked().items():
-        for key, (value, source) in table.items():
+    for section, values in settings.masked().items():
+        for key, (value, source) in values.items():
             rows.append([f"{section}.{key}", _show(value), source])
-    typer.echo(_table(rows, ["SETTING", "VALUE", "SOURCE"]))
+    typer.echo(table(rows, ["SETTING", "VALUE", "SOURCE"]))
 
 
 @config_app.command("edit")
@@ -94,8 +77,7 @@ def config_edit() -> None:
     """Open wolfpy.toml in $EDITOR."""
     import shlex
     import subprocess
-    from ..main import fail
-    project = _project()
+    project = find_project()
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
         fail("set $EDITOR to choose an editor")
@@ -108,10 +90,3 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return repr(value) if isinstance(value, str) else str(value)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(version)
-    app.command()(routes)
-    app.command()(check)
-    app.add_typer(config_app, name="config")

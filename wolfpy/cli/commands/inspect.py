@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 import typer
 
+from ..common import count, find_project, table
+
 inspect_app = typer.Typer(help="Show the app's routes, models, configuration and middleware.",
                           invoke_without_command=True)
 
@@ -46,8 +48,7 @@ def config() -> None:
 def models() -> None:
     """Every peewee model in models/ (table, columns, types, keys) and every MongoDB document."""
     from ...db.models import discover_models
-    from .info import _project, _table
-    project = _project()
+    project = find_project()
     found = discover_models(project)
     documents = _documents(project)
     if not found and not documents:
@@ -59,7 +60,7 @@ def models() -> None:
         rows = [[f.name, f.column_name, _column_type(f), _yes(f.null), _default(f.default), _key(f),
                  _reference(f)] for f in meta.sorted_fields]
         title = f"{model.__name__}  table {meta.table_name}  ({_source(project, model)})"
-        blocks.append(title + "\n" + _indent(_table(rows, ["FIELD", "COLUMN", "TYPE", "NULL", "DEFAULT",
+        blocks.append(title + "\n" + _indent(table(rows, ["FIELD", "COLUMN", "TYPE", "NULL", "DEFAULT",
                                                            "KEY", "REFERENCES"])))
     for doc in documents:
         rows = [[name, type(f).__name__, _yes(bool(getattr(f, "required", False))),
@@ -69,13 +70,12 @@ def models() -> None:
                 for name, f in ((n, doc._fields[n]) for n in doc._fields_ordered)]
         title = (f"{doc.__name__}  MongoDB collection {doc._get_collection_name()}  "
                  f"({_source(project, doc)})")
-        blocks.append(title + "\n" + _indent(_table(rows, ["FIELD", "TYPE", "REQUIRED", "DEFAULT", "KEY",
+        blocks.append(title + "\n" + _indent(table(rows, ["FIELD", "TYPE", "REQUIRED", "DEFAULT", "KEY",
                                                            "REFERENCES"])))
     typer.echo("\n\n".join(blocks))
-    n, d = len(found), len(documents)
-    summary = f"{n} model{'s' if n != 1 else ''}"
-    if d:
-        summary += f", {d} document{'s' if d != 1 else ''}"
+    summary = count(len(found), "model")
+    if documents:
+        summary += f", {count(len(documents), 'document')}"
     typer.echo(f"\n{summary}")
 
 
@@ -86,8 +86,7 @@ def middleware() -> None:
     from ...db.models import discover_models
     from ...middleware.builtin import REGISTRY
     from ...routing.loader import MIDDLEWARE_FILE, ModuleLoader, middleware_of, scan
-    from .info import _project, _table
-    project = _project()
+    project = find_project()
     settings = Settings.load(project)
     builtin = list(settings.middleware.builtin)
     typer.echo("built-in, every route, outermost first ([middleware] builtin):")
@@ -121,11 +120,7 @@ def middleware() -> None:
         folder = rel[: -len(MIDDLEWARE_FILE)]
         rows.append([folder, ", ".join(names) or "(none)", str(counts[path])])
     typer.echo("\nfolder middleware (after the built-ins; a sub-folder's runs inside its parent's):")
-    typer.echo(_indent(_table(rows, ["FOLDER", "MIDDLEWARE", "ROUTES"])))
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(inspect_app, name="inspect")
+    typer.echo(_indent(table(rows, ["FOLDER", "MIDDLEWARE", "ROUTES"])))
 
 
 # -- formatting ---------------------------------------------------------------------------

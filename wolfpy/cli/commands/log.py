@@ -9,6 +9,8 @@ from typing import Any, BinaryIO, Iterator
 
 import typer
 
+from ..common import fail, find_project
+
 log_app = typer.Typer(help="Read the project's log (logs/app.log).", no_args_is_help=True)
 
 POLL_SECONDS = 0.2
@@ -128,9 +130,7 @@ def tail(
 ) -> None:
     """Print the last lines of logs/app.log, one record per line (-f to follow)."""
     from ...logs import log_file
-    from ..main import fail
-    from .info import _project
-    project = _project()
+    project = find_project()
     path = log_file(project)
     rel = path.relative_to(project.root).as_posix()
     if not path.is_file():
@@ -152,7 +152,3 @@ def tail(
                     typer.echo(show(new))
     finally:
         f.close()
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(log_app, name="log")

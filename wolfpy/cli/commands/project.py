@@ -8,19 +8,20 @@ from pathlib import Path
 
 import typer
 
+from ..common import as_command, echo_file, fail, find_project
+
 
 def new(name: str = typer.Argument(..., help="Folder to create (also the app's name).")) -> None:
     """Create a new WolfPy project in the folder NAME."""
-    from ...scaffold import create_project
-    from ..main import fail
     from ...errors import WolfPyError
+    from ...scaffold import create_project
     target = Path(name)
     try:
         files = create_project(target.resolve(), target.name)
     except WolfPyError as exc:
         fail(str(exc))
     for path in files:
-        typer.echo(f"  create  {path.relative_to(target.resolve().parent)}")
+        echo_file("create", str(path.relative_to(target.resolve().parent)))
     typer.echo(f"\nDone. Next:\n\n    cd {name}\n    wolfpy serve\n")
 
 
@@ -28,9 +29,7 @@ def test(ctx: typer.Context) -> None:
     """Run the project's tests with pytest (extra arguments go to pytest)."""
     import importlib.util
 
-    from ..main import fail
-    from .info import _project
-    project = _project()
+    project = find_project()
     if importlib.util.find_spec("pytest") is None:  # WolfPy requires it: installed with --no-deps?
         fail(f"pytest is not installed for {sys.executable}; install it with: "
              f"{sys.executable} -m pip install 'pytest>=8'")
@@ -38,6 +37,5 @@ def test(ctx: typer.Context) -> None:
     raise typer.Exit(subprocess.call([sys.executable, "-m", "pytest", *ctx.args], cwd=project.root, env=env))
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(new)
-    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(test)
+#: ``wolfpy test`` hands every argument it does not know to pytest.
+test_command = as_command(test, context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

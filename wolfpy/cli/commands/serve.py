@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from ..common import count, fail, find_project
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
@@ -24,9 +26,7 @@ def serve(
     Development (the default) reads .env and turns debug on unless wolfpy.toml, the
     environment or --no-debug says otherwise. --prod runs with debug off.
     """
-    from ..main import fail
-    from .info import _project
-    project = _project()
+    project = find_project()
     display_host = f"[{host}]" if ":" in host else host
     url = f"http://{display_host}:{port}"
     if prod:
@@ -51,11 +51,11 @@ def serve(
         return
     from ...devserver.child import build_app
     import uvicorn
-    app, count, error = build_app(project.root, debug=not no_debug)
+    app, routes, error = build_app(project.root, debug=not no_debug)
     if error:
         sock.close()
         fail(error)
-    typer.echo(f"WolfPy dev server: {url} ({count} route{'s' if count != 1 else ''})")
+    typer.echo(f"WolfPy dev server: {url} ({count(routes, 'route')})")
     uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
                                   timeout_graceful_shutdown=1)).run(sockets=[sock])
 
@@ -67,7 +67,6 @@ def default_workers() -> int:
 
 def _serve_prod(project, host: str, port: int, workers: int, url: str) -> None:  # type: ignore[no-untyped-def]
     from ...app import load
-    from ..main import fail
     # Load once in this process, as each worker will (production mode: debug off, no .env,
     # a real secret key), so a bad project fails here, in one line, not in every worker.
     app = load(project.root, mode="production")
@@ -76,8 +75,7 @@ def _serve_prod(project, host: str, port: int, workers: int, url: str) -> None: 
         probe.close()
     except OSError:
         fail(f"port {port} is already in use on {host}; choose another with --port")
-    typer.echo(f"WolfPy (gunicorn, {workers} worker{'s' if workers != 1 else ''}): {url} "
-               f"({len(app.routes)} routes)")
+    typer.echo(f"WolfPy (gunicorn, {count(workers, 'worker')}): {url} ({len(app.routes)} routes)")
     cmd = [sys.executable, "-m", "gunicorn", "wolfpy.asgi:application", "--worker-class",
            "uvicorn_worker.UvicornWorker", "--bind", f"{host}:{port}", "--workers", str(workers)]
     import gunicorn
@@ -89,7 +87,3 @@ def _serve_prod(project, host: str, port: int, workers: int, url: str) -> None: 
     os.chdir(project.root)
     # Become gunicorn: signals from a process manager then reach the arbiter directly.
     os.execve(sys.executable, cmd, env)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(serve)

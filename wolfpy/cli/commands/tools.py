@@ -8,12 +8,13 @@ from typing import Any
 
 import typer
 
+from ..common import count, echo_file, find_project
+
 
 def shell(command: str = typer.Option(None, "--command", "-c", help="Run this code instead of a prompt.")) -> None:
     """A Python prompt with the project loaded: ``app``, ``db`` and every model by name."""
     from ...app import load
-    from .info import _project
-    project = _project()
+    project = find_project()
     app = load(project.root)
     namespace: dict[str, Any] = {"app": app, "settings": app.settings}
     if app.models:
@@ -44,8 +45,7 @@ CLEAN = ("__pycache__", ".pytest_cache", ".mypy_cache", "site", "static/dist")
 
 def clean() -> None:
     """Remove caches and build output (__pycache__, .pytest_cache, site/, static/dist/)."""
-    from .info import _project
-    project = _project()
+    project = find_project()
     removed = 0
     for pattern in CLEAN:
         targets = [project.root / pattern] if "/" in pattern or pattern in ("site",) else \
@@ -53,11 +53,6 @@ def clean() -> None:
         for target in targets:
             if target.is_dir():
                 shutil.rmtree(target)
-                typer.echo(f"  remove  {Path(target).relative_to(project.root)}/")
+                echo_file("remove", f"{Path(target).relative_to(project.root)}/")
                 removed += 1
-    typer.echo("nothing to clean" if not removed else f"removed {removed} folder{'s' if removed != 1 else ''}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(shell)
-    app.command()(clean)
+    typer.echo(f"removed {count(removed, 'folder')}" if removed else "nothing to clean")

@@ -12,6 +12,8 @@ from typing import Any, Optional
 
 import typer
 
+from ..common import fail
+
 create_app = typer.Typer(help="Add records to the project database (users).", no_args_is_help=True)
 
 USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,150}")
@@ -65,7 +67,6 @@ def user(
     """Create a user (prompts for the password when --password is not given)."""
     from ...auth import hash_password
     from ...db.migrations.runner import load_models
-    from ..main import fail
     from .db import _interactive, _session
 
     problem = check_username(name)
@@ -107,7 +108,3 @@ def user(
             with db.atomic():
                 created = User.create(**values)
         typer.echo(f"created user {created.username}" + (" (admin)" if admin else "") + f" with id {created.get_id()}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(create_app, name="create")

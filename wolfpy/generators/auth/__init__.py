@@ -6,7 +6,7 @@ from typing import Any
 
 from ...routing.loader import scan
 from ...routing.patterns import STATIC, template_of
-from ..engine import Generator, GeneratorError, Planned
+from ..engine import Generator, GeneratorError, Option, Planned
 from ..model import find_class
 
 #: The pages this generator writes: route file (under routes/) -> the URL it serves.
@@ -38,6 +38,8 @@ class AuthGenerator(Generator):
     """``models/user.py``, ``routes/auth/{register,login,logout}.py``, their templates, a migration."""
 
     name = "auth"
+    summary = "User model, register/login/logout pages and a migration."
+    options = (Option(("--migration/--no-migration",), "Also write the migration creating the user table.", True),)
 
     def __init__(self, project: Any, *, force: bool = False, migration: bool = True) -> None:
         super().__init__(project, force=force)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...db.models import snake_case
-from ..engine import Generator, GeneratorError
+from ..engine import Argument, Generator, GeneratorError
 
 TYPES = ("str", "text", "int", "float", "bool", "date", "datetime", "decimal", "json", "fk")
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -182,6 +182,9 @@ class ModelGenerator(Generator):
     """A peewee model in ``models/<snake_name>.py`` and a test creating a row."""
 
     name = "model"
+    summary = "A peewee model and its test."
+    arguments = (Argument("name", "Class name, e.g. Post."),
+                 Argument("fields", "name:type fields, e.g. title:str body:text?", many=True))
 
     def __init__(self, project: Any, model: str, fields: list[str], *, force: bool = False) -> None:
         super().__init__(project, force=force)

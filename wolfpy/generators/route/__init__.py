@@ -7,7 +7,7 @@ from typing import Any
 from ...routing.loader import scan
 from ...routing.patterns import (CATCHALL, OPTIONAL, PARAM, STATIC, parse_file_segment, template_of,
                                  windows_name_problem)
-from ..engine import Generator, GeneratorError
+from ..engine import Argument, Generator, GeneratorError
 
 _STATIC = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -22,6 +22,8 @@ class RouteGenerator(Generator):
     """``routes/<name>.py`` answering GET with ``templates/<name>.html``, and ``tests/test_<name>_route.py``."""
 
     name = "route"
+    summary = "A route file, its template and a test."
+    arguments = (Argument("name", "Path under routes/, e.g. posts/[id]."),)
 
     def __init__(self, project: Any, route: str, *, force: bool = False) -> None:
         super().__init__(project, force=force)

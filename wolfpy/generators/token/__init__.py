@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..auth import check_routes, user_model_module
-from ..engine import Generator, GeneratorError
+from ..engine import Generator, GeneratorError, Option
 
 DEFAULT_EXPIRES_IN = 3600
 
@@ -13,6 +13,8 @@ class TokenGenerator(Generator):
     """``POST /auth/token``: ``{"username", "password"}`` → ``{"token", "type": "Bearer", "expires_in"}``."""
 
     name = "token"
+    summary = "POST /auth/token: credentials for a JWT."
+    options = (Option(("--expires-in",), "Seconds a token stays valid.", DEFAULT_EXPIRES_IN),)
 
     def __init__(self, project: Any, *, force: bool = False, expires_in: int = DEFAULT_EXPIRES_IN) -> None:
         super().__init__(project, force=force)

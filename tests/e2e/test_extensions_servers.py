@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import http.client
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -52,3 +54,14 @@ def test_a_plugin_serves_under_real_servers(kind: str, tmp_path: Path,
     status, headers, body = fetch(server.port, "/static/hello/hello.css")
     assert status == 200 and "teal" in body and headers["content-type"].startswith("text/css")
     assert "x-hello" not in fetch(server.port, "/")[1]
+def test_a_plugin_command_runs_from_the_cli(tmp_path: Path) -> None:
+    site = install_plugin(tmp_path / "site")
+    project = write_project(tmp_path / "proj", {"routes/index.py": "def get(request):\n    return 'home'\n"}, TOML)
+    env = server_env()
+    env["PYTHONPATH"] = os.pathsep.join([str(site), env["PYTHONPATH"]])
+    run = subprocess.run([sys.executable, "-m", "wolfpy.cli.main", "hello", "greet", "you"], cwd=project,
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "hello, you\n", "")
+    listing = subprocess.run([sys.executable, "-m", "wolfpy.cli.main", "--help"], cwd=project, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert "hello" in listing.stdout and "Greetings from the acme_hello plugin." in listing.stdout

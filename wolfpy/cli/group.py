@@ -54,7 +54,9 @@ class LazyCommands(MutableMapping[str, Any]):
 
     def _specs(self) -> list[registry.CommandSpec]:
         if self._entry_points is None:
-            self._entry_points = registry.entry_point_specs()
+            found = registry.entry_point_specs()
+            taken = {spec.name for spec in found}
+            self._entry_points = found + [s for s in registry.plugin_specs() if s.name not in taken]
         return [*registry.builtin(), *registry.registered(), *self._entry_points]
 
     def _find(self, name: str) -> registry.CommandSpec | None:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ENTRY_POINT_GROUP", "CommandSpec", "builtin", "entry_point_specs", "find", "load", "register_command",
+__all__ = ["ENTRY_POINT_GROUP", "CommandSpec", "builtin", "entry_point_specs", "find", "load", "plugin_specs", "register_command",
            "registered"]
 
 ENTRY_POINT_GROUP = "wolfpy.commands"
@@ -122,11 +122,48 @@ def entry_point_specs() -> list[CommandSpec]:
     return list(found.values())
 
 
+def plugin_specs() -> list[CommandSpec]:
+    """The commands of the plugins that the project around the current folder enables
+    (``Extension(commands=...)`` of each name in ``[plugins] enabled``).
+
+    Nothing outside a project; a plugin that cannot be loaded gives a one-line warning
+    (the app itself refuses to start over it, with the full message).
+    """
+    names = _enabled_plugins()
+    if not names:
+        return []
+    from ..errors import WolfPyError
+    from ..extensions import load_plugins
+    try:
+        extensions = load_plugins(names)
+    except WolfPyError as exc:
+        import sys
+        print(f"warning: {exc}", file=sys.stderr)
+        return []
+    return [CommandSpec(name, target) for ext in extensions for name, target in ext.commands.items()
+            if _NAME.fullmatch(name) and _TARGET.fullmatch(target) and name not in _BY_NAME]
+
+
+def _enabled_plugins() -> list[str]:
+    from ..config import Settings
+    from ..errors import WolfPyError
+    from ..project import Project
+    try:
+        project = Project.discover(".")
+        names = Settings.load(project, quiet=True).get("plugins", "enabled", None)
+    except WolfPyError:  # not in a project, or settings that `wolfpy check` will explain
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
 def find(name: str) -> CommandSpec | None:
-    """The command called ``name``: built-in first, then registered, then from an entry point."""
+    """The command called ``name``: built-in first, then registered, then from an entry
+    point, then from a plugin the project enables."""
     spec = _BY_NAME.get(name) or _registered.get(name)
     if spec is None:
         spec = next((s for s in entry_point_specs() if s.name == name), None)
+    if spec is None:
+        spec = next((s for s in plugin_specs() if s.name == name), None)
     return spec
 
 

@@ -331,10 +331,37 @@ class Row:
         self.check(len(lines) <= 3 * len(self.responses) + 40,
                    f"invariant: log flood: {len(lines)} lines for {len(self.responses)} requests")
         err = h.stderr_since(self.err0)
+        for start, text in tracebacks(err):
+            if server_only(text):
+                # The server's own protocol layer refusing a client's frame before WolfPy sees
+                # it (uvicorn logs "Invalid UTF-8 sequence received from client" so): noted, as
+                # other answers given by the server are.
+                self.notes.append("the server logged its own traceback for bad client data")
+                continue
+            self.problems.append(f"invariant: the server logged a traceback: "
+                                 f"{err[max(0, start - 300):start + 500]!r}")
+
+
+SERVER_CODE = ("/uvicorn/", "/gunicorn/", "/h11/", "/httptools/", "/websockets/", "/asyncio/")
+
+
+def tracebacks(err: str) -> list[tuple[int, str]]:
+    """(offset, text) of each traceback in a server's stderr, up to the next log line."""
+    out = []
+    for found in re.finditer(r"Traceback \(most recent call last\):", err):
+        end = err.find("\nINFO:", found.start())
+        out.append((found.start(), err[found.start():end if end > 0 else len(err)]))
+    if not out and TRACEBACK.search(err):  # a frame line without the header: judged whole
         found = TRACEBACK.search(err)
-        if found:
-            start = max(0, found.start() - 300)
-            self.problems.append(f"invariant: the server logged a traceback: {err[start:found.start() + 500]!r}")
+        assert found is not None
+        out.append((found.start(), err[found.start():]))
+    return out
+
+
+def server_only(text: str) -> bool:
+    """True when every frame of a traceback is in the server's own code, none in WolfPy or the app."""
+    files = re.findall(r'File "([^"]+)", line \d+', text)
+    return bool(files) and all(any(part in f for part in SERVER_CODE) for f in files)
 
 
 # -- small builders -------------------------------------------------------------------------------

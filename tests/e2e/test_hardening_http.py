@@ -317,8 +317,10 @@ def test_invalid_utf8(server: Server) -> None:
     assert r.status == 400
     r = fetch(server, "POST", "/json_echo", b'"\xff"', {"Content-Type": "application/json"})
     assert r.status == 400
-    # A percent-encoded query string is decoded with replacement characters (documented).
-    assert fetch(server, "GET", "/?a=%ff").json()["query"] == {"a": "\ufffd"}
+    # A percent-encoded query string that is not UTF-8 is refused when it is read.
+    r = fetch(server, "GET", "/?a=%ff")
+    assert r.status == 400 and by_wolfpy(r)
+    assert fetch(server, "GET", "/?a=%C3%A9").json()["query"] == {"a": "é"}
     # Raw non-ASCII bytes in the request line: both servers refuse them first.
     r = raw(server, b"GET /?a=\xff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert r.status == 400 and not by_wolfpy(r)

@@ -694,6 +694,8 @@ def test_row_31_many_ranges(h: Harness, row: Row) -> None:
                             ("huge numbers", "bytes=0-" + "9" * 5000)):
             r = h.req("GET", "/static/data.bin", [("Range", value)], label=f"Range {name}")
             allowed = {200, 206, 416} | (SERVER_LIMIT if r.answered_by == "server" else set())
+            if len(value) > 8192:  # one header value past 8 KiB: WolfPy's own limit under uvicorn, as gunicorn's
+                allowed.add(431)
             row.status(r, allowed, f"Range {name}")
             row.fast(r, 1.0, f"Range {name}")
             if r.status == 206:

@@ -214,8 +214,10 @@ def _headers_error(scope: Any, limits: Any) -> RequestHeaderFieldsTooLarge:
     if len(scope["headers"]) > limits.max_header_count:
         return RequestHeaderFieldsTooLarge(
             message=f"more than {limits.max_header_count} request header fields")
-    return RequestHeaderFieldsTooLarge(
-        message=f"request header values over {limits.max_header_size} bytes in all")
+    if sum(len(value) for _, value in scope["headers"]) > limits.max_header_size:
+        return RequestHeaderFieldsTooLarge(
+            message=f"request header values over {limits.max_header_size} bytes in all")
+    return RequestHeaderFieldsTooLarge(message=f"a request header value over {limits.max_header_value} bytes")
 
 
 class ASGIAdapter:
@@ -257,6 +259,8 @@ class ASGIAdapter:
                 elif name == b"transfer-encoding":
                     has_body = True
             too_large = size > limits.max_header_size
+            if not too_large and size > limits.max_header_value:  # only then can one field be too long
+                too_large = any(len(value) > limits.max_header_value for _, value in headers)
         try:
             if too_large:
                 response = app.outside_chain(request, app.error_response(request, _headers_error(scope, limits)))
@@ -321,6 +325,7 @@ class ASGIAdapter:
             limits = app.settings.limits
             if (len(headers) <= limits.max_header_count
                     and sum(len(value) for _, value in headers) <= limits.max_header_size
+                    and all(len(value) <= limits.max_header_value for _, value in headers)
                     and _origin_allowed(request, app)):
                 found = app.match_websocket(request)
         except HTTPError:

@@ -15,7 +15,7 @@ class Limits:
     max_form_parts: int = 1000         # fields + files in one form, or pairs in a query/urlencoded body
     max_files: int = 100               # files in one multipart body
     spool_threshold: int = 1 * MiB     # uploads above this size move from memory to a temp file
-    max_header_value: int = 8192       # e.g. one Content-Type parameter list
+    max_header_value: int = 8192       # one header value (gunicorn's field limit is 8190); 431 above it
     max_header_count: int = 100        # request header fields; 431 above it
     max_header_size: int = 64 * 1024   # the values of all request headers together; 431 above it
 

@@ -164,6 +164,11 @@ class Request:
     def _reader(self) -> Any:
         stream = self._stream
         if stream is None:
+            encoding = self.headers.get("content-encoding")
+            if encoding and encoding.strip().lower() != "identity":
+                # Never decompressed: a few KB of gzip can hold gigabytes (a zip bomb).
+                raise UnsupportedMediaType(message=f"request bodies with Content-Encoding {encoding!r} "
+                                                   "are not accepted; send the body uncompressed")
             stream = self._stream = self._io.body(self._src, self.app.settings.limits.max_body_size)
         return stream
 

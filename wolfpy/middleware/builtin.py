@@ -180,7 +180,8 @@ class AllowedHosts(Hooks):
                               "its subdomains) or \"*\"")
 
         def before(request: Any) -> Any:
-            host = parse_host(request.host)
+            # No Host header, or an empty one: nothing to check (RFC 9112 3.2 wants a 400).
+            host = parse_host(request.host) if request.headers.get("host") else None
             if host is not None and matcher.allows(host) and len(request.headers.getlist("host")) < 2:
                 return None
             from ..errors import BadRequest

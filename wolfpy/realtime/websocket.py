@@ -133,8 +133,11 @@ class WebSocket:
 
     async def receive_json(self) -> Any:
         """The next message parsed as JSON, by the rules of ``request.json`` (size, depth,
-        no NaN, Infinity or lone surrogates); anything else closes with 1007."""
-        text = await self.receive_text()
+        no NaN, Infinity or lone surrogates); anything else closes with 1007. JSON comes
+        in text messages: a binary one closes with 1003 (data this endpoint does not take)."""
+        kind, text = await self._receive()
+        if kind != "text":
+            return await self._refuse(1003, "expected a text message with JSON")
         limits = self.request.app.settings.limits
         if len(text) > limits.max_json_size:
             await self._refuse(1009, "JSON message too big")

@@ -41,7 +41,7 @@ class Project:
             f"no {CONFIG_FILE} found in {here} or any parent folder (is this a WolfPy project?)"
         )
 
-    # The layout (SPEC.md section 2). Properties, so that a Project stays a
+    # The layout `wolfpy new` writes (docs/getting-started.md). Properties, so that a Project stays a
     # single path and cannot drift out of sync with itself.
     @property
     def config_file(self) -> Path:

@@ -1,5 +1,5 @@
 """The harness of tests/e2e/test_hostile.py: one server under test, a cookie jar, and the frame
-that runs one catalogue row and then asserts the invariants of SECURITY.md on that server.
+that runs one catalogue row and then asserts the invariants of docs/security.md on that server.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""End to end: the ``wolfpy`` command line as a user runs it (SPEC.md sections 1, 2, 12, 13).
+"""End to end: the ``wolfpy`` command line as a user runs it (docs/getting-started.md).
 
 Every test drives the real ``wolfpy`` console script of the running interpreter in a
 subprocess (its own process group, output to files, killed at teardown) on a free
@@ -262,7 +262,7 @@ def test_new_route_is_served_within_seconds_then_edits_show(
     route.write_text('def get(request):\n    return "hi"\n')
     reply, took = poll(dev.port, "/hello", lambda r: r.status == 200, server=dev)
     report(record_property, "new route served", took)
-    # A str is an HTML page (SPEC section 3), so in debug it carries the live-reload script.
+    # A str is an HTML page (docs/routing.md), so in debug it carries the live-reload script.
     assert reply.headers["content-type"].startswith("text/html")
     assert without_livereload(reply.text) == "hi"
     assert took < EDIT_BUDGET, f"new route took {took:.2f}s to be served"

@@ -1,6 +1,6 @@
 """End to end: hostile HTTP and WebSocket input against REAL gunicorn and uvicorn.
 
-Each test names the row of the hostile-input catalogue (SECURITY.md) it guards and
+Each test names the row of the hostile-input catalogue (docs/security.md) it guards and
 checks the catalogue's invariants that apply: no 5xx, a fast answer, the next request
 served quickly, no file descriptor kept after the response. Where the server answers
 before WolfPy is reached, the test says so and asserts what the server does.

@@ -1,4 +1,4 @@
-"""The hostile-input catalogue of SECURITY.md, row by row, against real gunicorn and uvicorn.
+"""The hostile-input catalogue of docs/security.md, row by row, against real gunicorn and uvicorn.
 
 One project (``wolfpy new`` + ``generate auth`` + ``generate token`` + tests/e2e/hostile_app/,
 migrated, with users) is served in production mode (debug off, a secret key, allowed_hosts,
@@ -119,7 +119,7 @@ def _print_summary(config: pytest.Config, path: Path) -> None:
     if not RESULTS:
         return
     path.write_text(json.dumps(RESULTS, indent=1))
-    lines = ["", "hostile-input catalogue (SECURITY.md): one line per row and server", f"{'row':>3}  {'server':8}  "
+    lines = ["", "hostile-input catalogue (docs/security.md): one line per row and server", f"{'row':>3}  {'server':8}  "
              f"{'result':6}  {'answered by':28}  first problem"]
     for r in sorted(RESULTS, key=lambda r: (r["row"], r["server"])):
         first = r["problems"][0] if r["problems"] else ""

@@ -1,4 +1,4 @@
-"""End to end: SPEC.md section 1, "the two commands" on a fresh machine.
+"""End to end: README.md, "the two commands" on a fresh machine.
 
 The wheel is built once for this module, NON-editable, from the repository
 (``pip wheel --no-deps``; build isolation fetches hatchling). It is installed with

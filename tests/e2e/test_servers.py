@@ -1,6 +1,6 @@
 """End to end: one project served by REAL gunicorn (WSGI) and uvicorn (ASGI) processes.
 
-SPEC.md sections 3, 4, 10 and 12. Both servers are started once for this module
+docs/routing.md, requests-and-responses.md, websockets.md and deployment.md. Both servers are started once for this module
 (in parallel), on free loopback ports, from a project folder written to a temp
 directory, and spoken to with raw HTTP (``http.client`` / ``socket``) and the
 ``websockets`` sync client. Each behaviour is asserted against both servers, and

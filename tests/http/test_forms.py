@@ -1,6 +1,6 @@
 """Query strings, urlencoded bodies, multipart forms and header parameters.
 
-Bodies are built by hand; the hostile ones follow SECURITY.md's parser CVEs.
+Bodies are built by hand; the hostile ones follow known parser CVEs (docs/security.md).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hostile input to the HTTP core: each test names the catalogue row of SECURITY.md it
+"""Hostile input to the HTTP core: each test names the catalogue row of docs/security.md it
 guards. Request-level behaviour runs under WSGI and ASGI (the ``protocol`` fixture);
 the parsers are also driven directly where time or memory is what is measured."""
 from __future__ import annotations

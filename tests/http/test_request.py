@@ -1,4 +1,4 @@
-"""The Request API over HTTP (SPEC.md section 4), under WSGI and ASGI."""
+"""The Request API over HTTP (docs/requests-and-responses.md), under WSGI and ASGI."""
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,4 @@
-"""Response, cookies, redirect and send_file (SPEC.md section 4)."""
+"""Response, cookies, redirect and send_file (docs/requests-and-responses.md)."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""SPEC.md section 3: every file-routing rule, over HTTP, under WSGI and ASGI."""
+"""docs/routing.md: every file-routing rule, over HTTP, under WSGI and ASGI."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""Methods, return values, parameters, url_for and programmatic routes (SPEC.md section 3)."""
+"""Methods, return values, parameters, url_for and programmatic routes (docs/routing.md)."""
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,6 @@
 """Query strings, urlencoded bodies, multipart forms and header parameters.
 
-Every parser here has a count, a size and a time bound (SECURITY.md): `&` is the
+Every parser here has a count, a size and a time bound (docs/security.md): `&` is the
 only pair separator (never `;`, cf. Django CVE-2021-23336), multipart bodies are
 streamed through python-multipart's low-level parser and never buffered whole,
 and header parameters are split by a linear scanner, not a regular expression.

@@ -1,4 +1,4 @@
-"""Size and count limits for request parsing (SECURITY.md: every parser has a bound)."""
+"""Size and count limits for request parsing (every parser has a count and a size bound)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -38,7 +38,7 @@ _WINDOWS_BAD_RE = re.compile(r'[<>:"|?*\x00-\x1f]')
 
 
 def windows_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot exist on Windows, or None (SPEC: rejected with the reason)."""
+    """Why ``name`` cannot exist on Windows, or None (such names are rejected with the reason)."""
     if _WINDOWS_BAD_RE.search(name):
         bad = sorted(set(name) & _WINDOWS_BAD_CHARS)
         shown = " ".join(repr(c) for c in bad)

@@ -71,16 +71,20 @@ def int_from_segment(text: str) -> int:
 
 
 def int_from_text(text: str) -> int:
-    """Surrounding spaces, a ``+`` and leading zeros pass (unlike in a path segment)."""
+    """A signed 64-bit integer; surrounding spaces, a ``+`` and leading zeros pass (unlike
+    in a path segment)."""
     text = text.strip()
     body = text[1:] if text[:1] in "+-" else text
     if body.isascii() and body.isdigit() and len(body) <= 30:
-        return int(text)
+        value = int(text)
+        if INT_MIN <= value <= INT_MAX:
+            return value
     raise ValueError(text)
 
 
 def int_from_json(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
+    """A signed 64-bit integer (JSON itself has no bound)."""
+    if isinstance(value, int) and not isinstance(value, bool) and INT_MIN <= value <= INT_MAX:
         return value
     raise ValueError(value)
 

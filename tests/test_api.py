@@ -251,3 +251,21 @@ def test_whole_numbers_past_64_bits_are_a_422_not_a_database_error(client_for):
         assert r.status_code == 422 and r.json()["error"]["fields"] == {"id": "expected a whole number"}
         r = c.post("/api/items", json={"id": id})
         assert r.status_code == 422 and r.json()["error"]["fields"] == {"id": "expected a whole number"}
+
+
+def test_a_json_integer_too_large_for_a_float_is_a_422(client_for):
+    c = client_for({"routes/api/ratio.py": """
+        from dataclasses import dataclass
+        from wolfpy import api_route
+
+        @dataclass
+        class Ratio:
+            ratio: float
+
+        @api_route
+        def post(request, body: Ratio):
+            return {"ratio": body.ratio}
+    """})
+    assert c.post("/api/ratio", json={"ratio": 10 ** 300}).json() == {"ratio": 1e300}
+    r = c.post("/api/ratio", json={"ratio": 10 ** 400})
+    assert r.status_code == 422 and r.json()["error"]["fields"] == {"ratio": "expected a number"}

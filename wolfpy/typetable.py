@@ -108,7 +108,10 @@ def float_from_text(text: str) -> float:
 
 def float_from_json(value: Any) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            pass
     raise ValueError(value)
 
 

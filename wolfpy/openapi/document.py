@@ -132,8 +132,8 @@ def _unique(wanted: str, taken: set[str]) -> str:
     return name
 
 
-# The path parameter types of the table, by annotation and by name (``{id:int}``); a
-# string one (and anything else, such as a catch-all's list) is never empty.
+# The path parameter types of the table, by annotation and by name (``{id:int}``). A
+# segment is never empty: text (``str``, or no path type, as a catch-all's list) says so.
 _PATH_TYPES = {t: vt for t, vt in VALUE_TYPES.items() if vt.from_segment is not None}
 _CONVERTER_TYPES: dict[str, Any] = {**{vt.path_name: t for t, vt in _PATH_TYPES.items() if vt.path_name},
                                     "path": str}

@@ -211,6 +211,61 @@ def test_peewee_models_and_dataclasses_serialise(client_for):
                                   "dec": "1.5", "u": "00000000-0000-0000-0000-000000000001"}
 
 
-def test_integers_past_64_bits_still_serialise(client):
-    r = client.get("/api/todos?page=732761376893349860370022400")
-    assert r.status_code == 200 and r.json()["page"] == 732761376893349860370022400
+def test_integers_past_64_bits_still_serialise(client_for):
+    c = client_for({"routes/big.py": "def get(request):\n    return {'n': 732761376893349860370022400}\n"})
+    r = c.get("/big")
+    assert r.status_code == 200 and r.json()["n"] == 732761376893349860370022400
+
+
+# A whole number reaches a database column, and none holds more than a signed 64-bit integer.
+SQL_IDS = {"routes/api/items.py": """
+    import contextlib, sqlite3
+    from dataclasses import dataclass
+    from wolfpy import api_route
+
+    @dataclass
+    class Lookup:
+        id: int
+
+    def row(id):
+        with contextlib.closing(sqlite3.connect(":memory:")) as db:
+            return {"id": db.execute("select ?", (id,)).fetchone()[0]}
+
+    @api_route
+    def get(request, id: int):
+        return row(id)
+
+    @api_route
+    def post(request, lookup: Lookup):
+        return row(lookup.id)
+"""}
+
+
+def test_whole_numbers_past_64_bits_are_a_422_not_a_database_error(client_for):
+    c = client_for(SQL_IDS)
+    for id in (2 ** 63 - 1, -(2 ** 63)):
+        assert c.get(f"/api/items?id={id}").json() == {"id": id}
+        assert c.post("/api/items", json={"id": id}).json() == {"id": id}
+    for id in (2 ** 63, -(2 ** 63) - 1, 2 ** 64, 10 ** 29):
+        r = c.get(f"/api/items?id={id}")
+        assert r.status_code == 422 and r.json()["error"]["fields"] == {"id": "expected a whole number"}
+        r = c.post("/api/items", json={"id": id})
+        assert r.status_code == 422 and r.json()["error"]["fields"] == {"id": "expected a whole number"}
+
+
+def test_a_json_integer_too_large_for_a_float_is_a_422(client_for):
+    c = client_for({"routes/api/ratio.py": """
+        from dataclasses import dataclass
+        from wolfpy import api_route
+
+        @dataclass
+        class Ratio:
+            ratio: float
+
+        @api_route
+        def post(request, body: Ratio):
+            return {"ratio": body.ratio}
+    """})
+    assert c.post("/api/ratio", json={"ratio": 10 ** 300}).json() == {"ratio": 1e300}
+    r = c.post("/api/ratio", json={"ratio": 10 ** 400})
+    assert r.status_code == 422 and r.json()["error"]["fields"] == {"ratio": "expected a number"}

@@ -9,21 +9,17 @@ field at fault: ``{"error": {"status": 422, "message": ..., "fields": {...}}}``.
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
-import decimal
 import enum
 import types
 import typing
-import uuid
 from typing import Any, Callable, Mapping
 
 from .errors import HTTPError
+from .typetable import VALUE_TYPES
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _NO_BODY_METHODS = ("GET", "HEAD", "DELETE", "OPTIONS")
 _MISSING: Any = dataclasses.MISSING
-_TRUE = {"true", "1", "on", "yes"}
-_FALSE = {"false", "0", "off", "no", ""}
 
 
 class ValidationError(HTTPError):
@@ -69,6 +65,14 @@ def convert(value: Any, annotation: Any, from_text: bool, path: str = "") -> Any
     """
     if annotation is Any or annotation is None or annotation is typing.Any:
         return value
+    if type(annotation) is type:  # a plain class: hashable, and maybe one of the table's
+        vt = VALUE_TYPES.get(annotation)
+        if vt is not None and vt.message is not None:
+            read = vt.from_text if from_text and isinstance(value, str) else vt.from_json
+            try:
+                return read(value)  # type: ignore[misc]  # set whenever the message is
+            except ValueError:
+                raise _Invalid(vt.message) from None
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is typing.Union or (hasattr(types, "UnionType") and origin is getattr(types, "UnionType")):
@@ -114,62 +118,6 @@ def convert(value: Any, annotation: Any, from_text: bool, path: str = "") -> Any
                     raise _Invalid(exc.message, exc.path or f"{path}.{k}") from None
             return out_map
         return value
-    if annotation is bool:
-        if isinstance(value, bool):
-            return value
-        if from_text and isinstance(value, str):
-            text = value.strip().lower()
-            if text in _TRUE:
-                return True
-            if text in _FALSE:
-                return False
-        raise _Invalid("expected true or false")
-    if annotation is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if from_text and isinstance(value, str):
-            text = value.strip()
-            body = text[1:] if text[:1] in "+-" else text
-            if body.isascii() and body.isdigit() and len(body) <= 30:
-                return int(text)
-        raise _Invalid("expected a whole number")
-    if annotation is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if from_text and isinstance(value, str):
-            try:
-                number = float(value)
-            except ValueError:
-                pass
-            else:
-                if number == number and number not in (float("inf"), float("-inf")):
-                    return number
-        raise _Invalid("expected a number")
-    if annotation is str:
-        if isinstance(value, str):
-            return value
-        raise _Invalid("expected a string")
-    if annotation is decimal.Decimal:
-        if isinstance(value, (int, float, str)) and not isinstance(value, bool):
-            try:
-                result = decimal.Decimal(str(value))
-            except decimal.InvalidOperation:
-                raise _Invalid("expected a decimal number") from None
-            if result.is_finite():
-                return result
-        raise _Invalid("expected a decimal number")
-    if annotation is uuid.UUID:
-        try:
-            return uuid.UUID(str(value))
-        except ValueError:
-            raise _Invalid("expected a UUID") from None
-    if annotation in (_dt.date, _dt.datetime):
-        if isinstance(value, str):
-            try:
-                return annotation.fromisoformat(value)
-            except ValueError:
-                pass
-        raise _Invalid(f"expected an ISO 8601 {'date' if annotation is _dt.date else 'date and time'}")
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         for member in annotation:
             if member.value == value or (from_text and str(member.value) == value):

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import decimal
 import enum
 import json as _json
 import re
 import unicodedata
-import uuid
 from typing import Any, Iterable, Iterator, Mapping, MutableMapping, NoReturn
 from urllib.parse import quote
 
 from ..errors import http_error
+from ..typetable import JSON_ENCODERS
 from .cookies import render_set_cookie
 
 _orjson: Any = None
@@ -247,11 +246,17 @@ class Response:
 
 
 # -- JSON ------------------------------------------------------------------------
+# The value types of the table (dates, UUID, Decimal, ...); a subclass is encoded as
+# the first of them it is an instance of.
+_ENCODED_TYPES = tuple(JSON_ENCODERS)
+
+
 def _default(obj: Any) -> Any:
-    if isinstance(obj, (_dt.datetime, _dt.date, _dt.time)):
-        return obj.isoformat()
-    if isinstance(obj, (uuid.UUID, decimal.Decimal)):
-        return str(obj)
+    encode = JSON_ENCODERS.get(type(obj))
+    if encode is None and isinstance(obj, _ENCODED_TYPES):
+        encode = next(f for t, f in JSON_ENCODERS.items() if isinstance(obj, t))
+    if encode is not None:
+        return encode(obj)
     if isinstance(obj, enum.Enum):
         return obj.value
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):

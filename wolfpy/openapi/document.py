@@ -16,18 +16,16 @@ URL templates follow OpenAPI, which has no multi-segment parameters:
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
-import decimal
 import enum
 import inspect
 import re
 import types
 import typing
-import uuid
 from typing import Any, Callable
 
 from ..http.response import JSON
 from ..routing.patterns import CATCHALL, OPTIONAL, STATIC, Segment
+from ..typetable import VALUE_TYPES
 from ..validation import is_model
 from .schema import NO_JSON, REF, SchemaRegistry, fits, is_pydantic, json_value
 
@@ -134,19 +132,19 @@ def _unique(wanted: str, taken: set[str]) -> str:
     return name
 
 
-_PATH_TYPES: dict[Any, dict[str, Any]] = {
-    int: {"type": "integer"},
-    float: {"type": "number"},
-    uuid.UUID: {"type": "string", "format": "uuid"},
-    str: {"type": "string", "minLength": 1},
-}
-_CONVERTER_TYPES = {"int": int, "float": float, "uuid": uuid.UUID, "str": str, "path": str}
+# The path parameter types of the table, by annotation and by name (``{id:int}``). A
+# segment is never empty: text (``str``, or no path type, as a catch-all's list) says so.
+_PATH_TYPES = {t: vt for t, vt in VALUE_TYPES.items() if vt.from_segment is not None}
+_CONVERTER_TYPES: dict[str, Any] = {**{vt.path_name: t for t, vt in _PATH_TYPES.items() if vt.path_name},
+                                    "path": str}
+_PATH_TEXT = {"type": "string", "minLength": 1}
 
 
 def _path_parameter(seg: Segment, annotation: Any) -> dict[str, Any]:
     if annotation is None and seg.converter:
         annotation = _CONVERTER_TYPES.get(seg.converter)
-    schema = dict(_PATH_TYPES.get(annotation, _PATH_TYPES[str]))
+    vt = _PATH_TYPES.get(annotation)
+    schema = vt.json_schema() if vt is not None and annotation is not str else dict(_PATH_TEXT)
     param: dict[str, Any] = {"name": seg.value, "in": "path", "required": True, "schema": schema}
     if seg.kind in (CATCHALL, OPTIONAL):
         param["description"] = (
@@ -253,6 +251,10 @@ def _model_fields(model: Any, registry: SchemaRegistry) -> list[tuple[str, Any, 
     return out
 
 
+# The value types a form field (text) can fill.
+_FROM_TEXT = frozenset(t for t, vt in VALUE_TYPES.items() if vt.from_text is not None)
+
+
 class _SchemaAnnotation(dict):  # type: ignore[type-arg]
     """A ready JSON Schema standing in for an annotation (pydantic fields in the query)."""
 
@@ -272,8 +274,7 @@ def _flat(model: Any) -> bool:
         a = _strip_none(a)
         if typing.get_origin(a) in (typing.Literal, typing.Annotated):
             return True
-        return a in (str, int, float, bool, decimal.Decimal, uuid.UUID, _dt.date, _dt.datetime) or (
-            isinstance(a, type) and issubclass(a, enum.Enum))
+        return (type(a) is type and a in _FROM_TEXT) or (isinstance(a, type) and issubclass(a, enum.Enum))
     for a in fields.values():
         a = _strip_none(a)
         if _is_list(a):

@@ -1,32 +1,31 @@
 """Python annotations → JSON Schema, collected in ``components/schemas``.
 
 :meth:`SchemaRegistry.schema` describes an annotation the way WolfPy's validation
-reads it: ``bool``/``int``/``float``/``str``, ``Optional`` and unions, ``Literal``,
-enums, lists, sets and dicts, dates and times, ``UUID`` and ``Decimal``. A dataclass
-or a pydantic model becomes a ``$ref`` to one component: dataclass schemas are
-generated here, pydantic models give their own ``model_json_schema()`` and their
-``$defs`` join the components. The registry always holds ``Error``, the body of
-every API error response.
+reads it: the value types of the type table (``wolfpy/typetable.py``: ``bool``,
+``int``, ``float``, ``str``, dates and times, ``UUID``, ``Decimal``, ...) give their
+own schema; ``Optional`` and unions, ``Literal``, enums, lists, sets and dicts are
+built from them. A dataclass or a pydantic model becomes a ``$ref`` to one
+component: dataclass schemas are generated here, pydantic models give their own
+``model_json_schema()`` and their ``$defs`` join the components. The registry always
+holds ``Error``, the body of every API error response.
 """
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
-import decimal
 import enum
 import inspect
 import re
 import types
 import typing
-import uuid
 from typing import Any
+
+from ..typetable import VALUE_TYPES, value_type_of
 
 # validation decides which classes are pydantic models, so the document and request
 # parsing agree; it has no public name for that check yet.
 from ..validation import _is_pydantic as is_pydantic
 
 REF = "#/components/schemas/"
-_DECIMAL_PATTERN = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -152,6 +151,8 @@ class SchemaRegistry:
             return {}
         if annotation is type(None):
             return {"type": "null"}
+        if type(annotation) is type and annotation in VALUE_TYPES:
+            return VALUE_TYPES[annotation].json_schema()
         origin = typing.get_origin(annotation)
         args = typing.get_args(annotation)
         if origin is typing.Annotated:
@@ -180,26 +181,6 @@ class SchemaRegistry:
             if len(args) == 2:
                 out["additionalProperties"] = self.schema(args[1])
             return out
-        if annotation is bool:
-            return {"type": "boolean"}
-        if annotation is int:
-            return {"type": "integer"}
-        if annotation is float:
-            return {"type": "number"}
-        if annotation is str:
-            return {"type": "string"}
-        if annotation is bytes:
-            return {"type": "string"}
-        if annotation is decimal.Decimal:
-            return {"anyOf": [{"type": "number"}, {"type": "string", "pattern": _DECIMAL_PATTERN}]}
-        if annotation is uuid.UUID:
-            return {"type": "string", "format": "uuid"}
-        if annotation is _dt.datetime:
-            return {"type": "string", "format": "date-time"}
-        if annotation is _dt.date:
-            return {"type": "string", "format": "date"}
-        if annotation is _dt.time:
-            return {"type": "string", "format": "time"}
         if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
             values = [json_value(m.value) for m in annotation]
             out = {"title": annotation.__name__, "enum": [v for v in values if v is not NO_JSON]}
@@ -227,6 +208,8 @@ def _rewrite_refs(value: Any, renames: dict[str, str]) -> Any:
 
 
 NO_JSON: Any = object()
+# RFC 3339, which OpenAPI's date-time and time formats follow, needs the UTC offset.
+_NEEDS_OFFSET = ("date-time", "time")
 
 
 def json_value(value: Any) -> Any:
@@ -243,14 +226,12 @@ def json_value(value: Any) -> Any:
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
         out = {k: json_value(v) for k, v in value.items()}
         return NO_JSON if any(v is NO_JSON for v in out.values()) else out
-    if isinstance(value, (uuid.UUID, decimal.Decimal)):
-        return str(value)
-    if isinstance(value, (_dt.datetime, _dt.time)):
-        # RFC 3339 (OpenAPI's date-time and time formats) needs the offset
-        return value.isoformat() if value.utcoffset() is not None else NO_JSON
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return NO_JSON
+    vt = value_type_of(value)
+    if vt is None or vt.to_json is None:
+        return NO_JSON
+    if vt.schema.get("format") in _NEEDS_OFFSET and value.utcoffset() is None:
+        return NO_JSON
+    return vt.to_json(value)
 
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {"null": (type(None),), "boolean": (bool,), "integer": (int,), "number": (int, float),

@@ -1,52 +1,24 @@
 """Path-parameter converters: a handler's annotation decides the Python type.
 
 A converter takes the decoded segment text and returns the value, or raises
-ValueError, which the dispatcher turns into a 404 (the URL names nothing).
+ValueError, which the dispatcher turns into a 404 (the URL names nothing). The
+types and their readers come from the table in ``wolfpy/typetable.py``.
 """
 from __future__ import annotations
 
-import math
 import typing
-import uuid
 from typing import Any, Callable
 
+# The table imports nothing from WolfPy, so routing/ stays below the rest.
+from ..typetable import INT_MAX as INT_MAX
+from ..typetable import INT_MIN as INT_MIN
+from ..typetable import VALUE_TYPES
+from ..typetable import float_from_segment as to_float
+from ..typetable import int_from_segment as to_int
+from ..typetable import text_as_is as to_str
+from ..typetable import uuid_from_segment as to_uuid
+
 Converter = Callable[[str], Any]
-
-
-INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-
-
-def to_int(text: str) -> int:
-    """A signed 64-bit integer, the widest a database column holds; anything else is a 404.
-
-    Strict: int() would also accept " 5", "5_000" and "٥" (Arabic-Indic five).
-    """
-    body = text[1:] if text[:1] == "-" else text
-    if not body or len(body) > 19 or not body.isascii() or not body.isdigit():
-        raise ValueError(text)
-    value = int(text)
-    if not INT_MIN <= value <= INT_MAX:
-        raise ValueError(text)
-    return value
-
-
-def to_float(text: str) -> float:
-    if not text or len(text) > 64 or not text.isascii() or "_" in text or text.strip() != text:
-        raise ValueError(text)
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
-
-
-def to_uuid(text: str) -> uuid.UUID:
-    if len(text) not in (32, 36):
-        raise ValueError(text)
-    return uuid.UUID(text)
-
-
-def to_str(text: str) -> str:
-    return text
 
 
 def to_plain_str(text: str) -> str:
@@ -62,20 +34,20 @@ def to_segments(text: str) -> list[str]:
     return text.split("/") if text else []
 
 
+# The types a path parameter can have, from the table; ``{x:path}`` is ``{x:str}``.
+BY_TYPE: dict[Any, Converter] = {t: vt.from_segment for t, vt in VALUE_TYPES.items() if vt.from_segment}
 BY_NAME: dict[str, Converter] = {
-    "int": to_int,
-    "float": to_float,
-    "uuid": to_uuid,
-    "str": to_str,
+    **{vt.path_name: vt.from_segment for vt in VALUE_TYPES.values() if vt.from_segment and vt.path_name},
     "path": to_str,
 }
 
-BY_TYPE: dict[Any, Converter] = {
-    int: to_int,
-    float: to_float,
-    uuid.UUID: to_uuid,
-    str: to_str,
-}
+
+def _spelled(cls: type) -> str:
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+_PATH_TYPES = [_spelled(t) for t in BY_TYPE]
+_USE = f"(use {', '.join(_PATH_TYPES[:-1])} or {_PATH_TYPES[-1]})"
 
 
 def for_annotation(annotation: Any, catchall: bool) -> Converter | None:
@@ -94,6 +66,5 @@ def for_annotation(annotation: Any, catchall: bool) -> Converter | None:
         return to_segments
     conv = BY_TYPE.get(annotation)
     if conv is None:
-        raise TypeError(f"cannot convert a path parameter to {annotation!r} "
-                        "(use int, float, uuid.UUID or str)")
+        raise TypeError(f"cannot convert a path parameter to {annotation!r} {_USE}")
     return conv

@@ -18,6 +18,7 @@ from .diagnostics import builtin_error_page, debug_page
 from .errors import ConfigError, HTTPError, RouteLoadError, WolfPyError
 from .extensions import Extension, ExtensionMiddleware, load_plugins
 from .adapters.wsgi import serve_wsgi
+from .logs import AppLogging
 from .handlers import (Endpoint, bind_params, convert_params, is_async_callable, make_async_call, make_sync_call,
                        module_endpoints)
 from .http.response import HTML, JSON, Response, dumps
@@ -115,6 +116,8 @@ class App:
         self._asgi: Any = None
         self._templates: Any = None
         self._database: Any = None
+        self._cache: Any = None
+        self.logging = AppLogging(self)  # its handlers and level (wolfpy/logs.py)
         self.models: list[Any] = []
         self._error_pages: dict[tuple[int, str], bytes] = {}
         self._error_templates: dict[int, bool] = {}

@@ -569,6 +569,16 @@ class App:
             self._database = database_from_url(self.settings.database.url, root)
         return self._database
 
+    @property
+    def cache(self) -> Any:
+        """This app's cache (``wolfpy.cache``): in memory, or in Redis when ``[redis] url`` is set."""
+        if self._cache is None:
+            from .cache import CREATION_LOCK, make_cache
+            with CREATION_LOCK:
+                if self._cache is None:
+                    self._cache = make_cache(self.settings)
+        return self._cache
+
     def bind_models(self) -> list[Any]:
         """Import the project's ``models/`` and point ``wolfpy.db.Model`` at this app's database.
 

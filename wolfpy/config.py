@@ -79,6 +79,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 # Sections WolfPy knows besides those of DEFAULTS: reserved for features and plugins
 # that bring their own keys. None: the keys are not checked (yet). Extend with
 # register_section(); a section of one's own (``[shop]``) is allowed and not checked.
+# Process-wide on purpose: like DEFAULTS it describes the format of wolfpy.toml, which
+# is read before any App exists, and a feature or plugin declares its section once for
+# every project. An extension's own section is per App (Settings.with_section).
 KNOWN_SECTIONS: dict[str, frozenset[str] | None] = {
     "oauth": None, "deploy": None, "mail": None, "storage": None, "assets": None,
 }
@@ -153,6 +156,8 @@ def unknown_settings(toml: Mapping[str, Any]) -> list[UnknownSetting]:
     return out
 
 
+# The warnings already printed. Process-wide on purpose: they go to the process's stderr,
+# once per process (several Apps loading one project warn once, not once each).
 _warned: set[tuple[str, str]] = set()
 
 

@@ -342,3 +342,18 @@ def test_cache_in_requests(backend: str, client_for: Any, clock: Clock) -> None:
         assert cache.get("hits") is None  # outside a request: the process cache, not the app's
     finally:
         app_cache.clear()
+
+
+def test_two_apps_in_one_process_keep_their_own_caches(make_project: Any, make_client: Any,
+                                                       monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.setenv("WOLFPY_SECRET_KEY", "c" * 40)
+    clients = []
+    for name in ("one", "two"):
+        app = App(make_project(ROUTES, "[app]\ndebug = false\n", root=tmp_path / name))
+        app.load_routes()
+        app.freeze()
+        clients.append(make_client(app))
+    one, two = clients
+    assert [c.get("/hits").json()["hits"] for c in (one, one, two, one, two)] == [1, 2, 1, 3, 2]
+    assert one.app.cache is cache_for(one.app) and one.app.cache.get("hits") == 3
+    assert two.app.cache.get("hits") == 2

@@ -166,3 +166,37 @@ def test_a_missing_driver_names_the_extra(monkeypatch):
 
 def test_proxy_points_at_the_loaded_app(blog):
     assert DATABASE.obj is blog.app.database
+
+
+def test_two_apps_in_one_process_serve_their_own_rows(make_project, make_client, monkeypatch, tmp_path):
+    """Each app's requests read and write its own database, whichever app bound its models last."""
+    monkeypatch.setenv("WOLFPY_SECRET_KEY", "d" * 40)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("WOLFPY_DATABASE_URL", raising=False)
+    apps = []
+    try:
+        for name in ("one", "two"):
+            root = make_project(MODELS, toml="[app]\ndebug = false\n", root=tmp_path / name)
+            forget_models()
+            app = App(root)
+            app.load_routes()
+            app.freeze()
+            app.database.create_tables(app.models)
+            app.database.close()
+            apps.append(app)
+        one, two = (make_client(app) for app in apps)
+        assert DATABASE.obj is apps[1].database  # outside a request: the last app bound
+        for client, title in ((one, "first"), (two, "second"), (one, "third")):
+            assert client.post("/posts", json={"author": "ada", "title": title}).status_code == 201
+        assert [p["title"] for p in one.get("/posts").json()["items"]] == ["first", "third"]
+        assert [p["title"] for p in two.get("/posts").json()["items"]] == ["second"]
+        assert two.get("/posts/2").status_code == 404 and one.get("/posts/2").json()["title"] == "third"
+        for app, count in zip(apps, (2, 1)):  # the rows are in each project's own db.sqlite3
+            assert app.database.database == str(app.project.root / "db.sqlite3")
+            assert app.database.execute_sql("SELECT count(*) FROM blog_post").fetchone()[0] == count
+            app.database.close()
+    finally:
+        forget_models()
+        for app in apps:
+            while str(app.project.root) in sys.path:
+                sys.path.remove(str(app.project.root))

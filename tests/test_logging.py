@@ -59,12 +59,15 @@ ROUTES = {
 def _close_every_app_logging():
     """Whatever a test configured, undo it: no handler (nor open file) outlives a test."""
     yield
-    from wolfpy import logs
-    for app in list(logs._apps.keys()):
-        close_logging(app)
-    assert logs._entries == {}
-    wolfpy_logger = logging.getLogger("wolfpy")
-    assert not [h for h in wolfpy_logger.handlers if h.__class__.__module__ == "wolfpy.logs"]
+    for handler in wolfpy_handlers():
+        for owner in list(handler.levels):
+            owner.close()
+    assert wolfpy_handlers() == []
+
+
+def wolfpy_handlers() -> list[logging.Handler]:
+    """WolfPy's handlers on the ``wolfpy`` logger."""
+    return [h for h in logging.getLogger("wolfpy").handlers if h.__class__.__module__ == "wolfpy.logs"]
 
 
 def log_path(app: App) -> Path:
@@ -324,6 +327,32 @@ def test_two_projects_keep_their_own_lines(make_project, make_client, monkeypatc
     assert [x["message"] for x in records(two)] == ["careful"]
 
 
+def test_two_apps_log_their_own_requests_to_their_own_files(make_project, make_client, monkeypatch, tmp_path):
+    monkeypatch.setenv("WOLFPY_SECRET_KEY", SECRET)
+    apps = []
+    for name in ("one", "two"):
+        app = App(make_project(ROUTES, TOML, root=tmp_path / name))
+        app.load_routes()
+        app.freeze()
+        apps.append(app)
+    one, two = apps
+    assert one.logging is not two.logging and one.logging.configured and two.logging.configured
+    first, second = make_client(one), make_client(two)
+    sent = [(client, path, client.get(path).headers["x-request-id"])
+            for client, path in ((first, "/hello"), (second, "/me"), (first, "/warn"), (second, "/boom"))]
+    for app, client in ((one, first), (two, second)):
+        assert [(x["path"], x["request_id"]) for x in access(app)] == [(p, i) for c, p, i in sent if c is client]
+    assert [x["message"] for x in records(one) if x["logger"] != "wolfpy.access"] == ["an info note", "careful"]
+    assert [x["message"] for x in records(two) if x["logger"] != "wolfpy.access"] == [
+        "unhandled exception in GET /boom"]
+    logging.getLogger("wolfpy.app").warning("made outside any request")
+    assert records(one)[-1]["message"] == records(two)[-1]["message"] == "made outside any request"
+    close_logging(one)  # one App shut down: the other keeps its file
+    second.get("/hello")
+    assert [x["path"] for x in access(two)] == ["/me", "/boom", "/hello"]
+    assert [x["path"] for x in access(one)] == ["/hello", "/warn"]
+
+
 def test_shutdown_closes_the_log_file(load_app, protocol):
     app = load_app(ROUTES, toml=TOML)
     with TestClient(app, protocol=protocol) as c:
@@ -338,14 +367,13 @@ def test_shutdown_closes_the_log_file(load_app, protocol):
 
 
 def test_a_collected_app_releases_its_handlers(load_app):
-    from wolfpy import logs
     app = load_app(ROUTES, toml=TOML)
     with TestClient(app) as c:
         c.get("/hello")
     path = log_path(app)
     del app, c
     gc.collect()
-    assert logs._entries == {}
+    assert wolfpy_handlers() == []
     assert path.read_text().count("\n") == 1
 
 

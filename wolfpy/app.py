@@ -18,6 +18,7 @@ from .diagnostics import builtin_error_page, debug_page
 from .errors import ConfigError, HTTPError, RouteLoadError, WolfPyError
 from .extensions import Extension, ExtensionMiddleware, load_plugins
 from .adapters.wsgi import serve_wsgi
+from .logs import AppLogging
 from .handlers import (Endpoint, bind_params, convert_params, is_async_callable, make_async_call, make_sync_call,
                        module_endpoints)
 from .http.response import HTML, JSON, Response, dumps
@@ -115,6 +116,8 @@ class App:
         self._asgi: Any = None
         self._templates: Any = None
         self._database: Any = None
+        self._cache: Any = None
+        self.logging = AppLogging(self)  # its handlers and level (wolfpy/logs.py)
         self.models: list[Any] = []
         self._error_pages: dict[tuple[int, str], bytes] = {}
         self._error_templates: dict[int, bool] = {}
@@ -565,6 +568,16 @@ class App:
             root = self.project.root if self.project is not None else None
             self._database = database_from_url(self.settings.database.url, root)
         return self._database
+
+    @property
+    def cache(self) -> Any:
+        """This app's cache (``wolfpy.cache``): in memory, or in Redis when ``[redis] url`` is set."""
+        if self._cache is None:
+            from .cache import CREATION_LOCK, make_cache
+            with CREATION_LOCK:
+                if self._cache is None:
+                    self._cache = make_cache(self.settings)
+        return self._cache
 
     def bind_models(self) -> list[Any]:
         """Import the project's ``models/`` and point ``wolfpy.db.Model`` at this app's database.

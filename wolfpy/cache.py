@@ -12,10 +12,10 @@
     @cache.cached(ttl=300)
     def popular_tags(limit: int) -> list[str]: ...
 
-Each App has its own backend: a bounded in-process LRU by default, Redis when
-``[redis] url`` is set (keys ``wolfpy:cache:<app name>:<key>``, so every worker
-and host of one app shares it). The module functions use the app of the current
-request; outside a request (a script, a test without a client) they use one
+Each App has its own backend, ``app.cache``: a bounded in-process LRU by default,
+Redis when ``[redis] url`` is set (keys ``wolfpy:cache:<app name>:<key>``, so every
+worker and host of one app shares it). The module functions use the app of the
+current request; outside a request (a script, a test without a client) they use one
 process-wide memory cache. ``cache_for(app)`` names the app explicitly.
 
 Values go through JSON in both backends, so what works in development works
@@ -32,7 +32,6 @@ import inspect
 import json
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from typing import Any, Callable, Protocol, TypeVar
 
@@ -40,7 +39,7 @@ from typing import Any, Callable, Protocol, TypeVar
 # paying for an exception on every call outside one.
 from .context import request_or_none
 
-__all__ = ["Cache", "MemoryCache", "RedisCache", "cache_for", "cached", "clear", "delete", "get", "set"]
+__all__ = ["Cache", "MemoryCache", "RedisCache", "cache_for", "cached", "clear", "delete", "get", "make_cache", "set"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _MISSING: Any = object()
@@ -168,27 +167,28 @@ def _glob_escape(text: str) -> str:
 
 
 # -- one backend per App ---------------------------------------------------------------
-_backends: "weakref.WeakKeyDictionary[Any, Cache]" = weakref.WeakKeyDictionary()
-_backends_lock = threading.Lock()
+# An App makes its cache on first use (``app.cache``) under this lock, so two threads
+# of a new App never make two. It guards creation only; no cache is kept here.
+CREATION_LOCK = threading.Lock()
+
+# The cache of code that runs outside any request (a script, a shell, a test without a
+# client): there is no App to ask, so the process has one, as documented. Requests never
+# use it.
 _process_cache = MemoryCache()
 
 
 def cache_for(app: Any) -> Cache:
-    """The cache of ``app``: Redis when its ``[redis] url`` is set, else its own memory cache.
+    """The cache of ``app`` (``app.cache``): Redis when its ``[redis] url`` is set, else its own
+    memory cache.
 
     Raises:
         MissingExtra: ``[redis] url`` is set but the ``redis`` package is not installed.
     """
-    backend = _backends.get(app)
-    if backend is None:
-        with _backends_lock:
-            backend = _backends.get(app)
-            if backend is None:
-                backend = _backends[app] = _make_backend(app.settings)
-    return backend
+    return app.cache  # type: ignore[no-any-return]
 
 
-def _make_backend(settings: Any) -> Cache:
+def make_cache(settings: Any) -> Cache:
+    """A new cache backend for an App with these settings (``App.cache`` calls it once)."""
     url = settings.get("redis", "url", "")
     if url:
         from .redis import redis_client
@@ -203,7 +203,7 @@ def current() -> Cache:
     request = request_or_none()
     if request is None:
         return _process_cache
-    return cache_for(request.app)
+    return request.app.cache  # type: ignore[no-any-return]
 
 
 def get(key: str, default: Any = None) -> Any:

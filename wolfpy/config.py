@@ -4,7 +4,8 @@ Precedence, lowest first: built-in defaults, ``wolfpy.toml``, ``.env`` (in
 development only, never overriding the real environment), the conventional
 variables (``DATABASE_URL``, ``REDIS_URL``, ``MONGO_URL``, ``WOLFPY_SECRET_KEY``)
 and ``WOLFPY_<SECTION>_<KEY>``. Every value remembers where it came from, for
-``wolfpy config show``.
+``wolfpy config show``. Reading those sources and converting their text to each
+setting's type is :mod:`wolfpy.config_sources`; merging them is this module.
 
 Who starts the app decides its *mode*:
 
@@ -26,16 +27,12 @@ import difflib
 import os
 import secrets
 import sys
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
+# CONVENTIONAL_ENV and read_dotenv are also wolfpy.config's names: they stay importable from here.
+from .config_sources import CONVENTIONAL_ENV, apply_environment, coerce, read_dotenv, read_toml  # noqa: F401
 from .errors import ConfigError
 from .http.limits import Limits
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -79,24 +76,16 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 # Sections WolfPy knows besides those of DEFAULTS: reserved for features and plugins
 # that bring their own keys. None: the keys are not checked (yet). Extend with
 # register_section(); a section of one's own (``[shop]``) is allowed and not checked.
+# Process-wide on purpose: like DEFAULTS it describes the format of wolfpy.toml, which
+# is read before any App exists, and a feature or plugin declares its section once for
+# every project. An extension's own section is per App (Settings.with_section).
 KNOWN_SECTIONS: dict[str, frozenset[str] | None] = {
     "oauth": None, "deploy": None, "mail": None, "storage": None, "assets": None,
 }
 
 MODES = ("development", "production")
 
-# Conventional variables that override one setting each.
-CONVENTIONAL_ENV = {
-    "DATABASE_URL": ("database", "url"),
-    "REDIS_URL": ("redis", "url"),
-    "MONGO_URL": ("mongo", "url"),
-    "WOLFPY_SECRET_KEY": ("app", "secret_key"),
-}
-
 SECRET_KEYS = {"secret_key", "fallback_secret_keys", "password", "url"}
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
 
 
 def register_section(name: str, keys: Iterable[str] | None = None) -> None:
@@ -153,6 +142,8 @@ def unknown_settings(toml: Mapping[str, Any]) -> list[UnknownSetting]:
     return out
 
 
+# The warnings already printed. Process-wide on purpose: they go to the process's stderr,
+# once per process (several Apps loading one project warn once, not once each).
 _warned: set[tuple[str, str]] = set()
 
 
@@ -238,7 +229,7 @@ class Settings:
         sources: dict[tuple[str, str], str] = {}
         unknown: list[UnknownSetting] = []
         if project is not None and project.config_file.is_file():
-            toml = _read_toml(project.config_file)
+            toml = read_toml(project.config_file)
             for section, table in toml.items():
                 if not isinstance(table, dict):
                     raise ConfigError(f"{project.config_file}: '{section}' must be a [section] table")
@@ -249,7 +240,7 @@ class Settings:
         # Debug as far as it is known before .env: the real environment, then wolfpy.toml.
         env_debug = env.get("WOLFPY_APP_DEBUG")
         toml_debug = values.get("app", {}).get("debug")
-        debug = _coerce(env_debug if env_debug is not None else toml_debug if toml_debug is not None else False,
+        debug = coerce(env_debug if env_debug is not None else toml_debug if toml_debug is not None else False,
                         False, "app", "debug")
         if mode == "production" and env_debug is None and debug:
             where = project.config_file.name if project is not None else "wolfpy.toml"
@@ -268,26 +259,12 @@ class Settings:
                 if key not in env:
                     env[key] = value
                     sources[("__dotenv__", key)] = ".env"
-        for var, (section, key) in CONVENTIONAL_ENV.items():
-            if env.get(var):
-                values.setdefault(section, {})[key] = env[var]
-                sources[(section, key)] = _env_source(var, sources)
-        known = {**DEFAULTS, **values}
-        for var, raw in env.items():
-            if not var.startswith("WOLFPY_") or var in CONVENTIONAL_ENV:
-                continue
-            target = _split_env_name(var[7:].lower(), known)
-            if target is None:
-                continue
-            section, key = target
-            default = DEFAULTS.get(section, {}).get(key, values.get(section, {}).get(key))
-            values.setdefault(section, {})[key] = _coerce(raw, default, section, key)
-            sources[(section, key)] = _env_source(var, sources)
+        apply_environment(env, values, sources, DEFAULTS)
         for section, table in values.items():
             for key, value in table.items():
                 default = DEFAULTS.get(section, {}).get(key)
                 if default is not None:
-                    table[key] = _coerce(value, default, section, key)
+                    table[key] = coerce(value, default, section, key)
         if mode == "development" and ("app", "debug") not in sources:
             values.setdefault("app", {})["debug"] = True
             sources[("app", "debug")] = "wolfpy serve (development)"
@@ -339,13 +316,13 @@ class Settings:
             sources.setdefault((name, key), "default")
         for key, value in self._values.get(name, {}).items():
             default = defaults.get(key)
-            table[key] = _coerce(value, default, name, key) if default is not None else value
+            table[key] = coerce(value, default, name, key) if default is not None else value
         prefix = f"WOLFPY_{name.upper().replace('-', '_')}_"
         for var, raw in env.items():
             if var.startswith(prefix):
                 key = var[len(prefix):].lower()
                 if key in defaults:
-                    table[key] = _coerce(raw, defaults[key], name, key)
+                    table[key] = coerce(raw, defaults[key], name, key)
                     sources[(name, key)] = f"environment ({var})"
         if validate is not None:
             try:
@@ -450,79 +427,4 @@ def mask(key: str, value: Any) -> Any:
         creds, _, host = rest.rpartition("@")
         user = creds.split(":", 1)[0]
         return f"{scheme}://{user}:********@{host}"
-    return value
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    """Parse a ``.env`` file: ``KEY=value`` lines, ``#`` comments, optional quotes."""
-    out: dict[str, str] = {}
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[7:].lstrip()
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if not sep or not key.replace("_", "").isalnum():
-            raise ConfigError(f"{path}:{lineno}: expected KEY=value")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        out[key] = value
-    return out
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-
-
-def _env_source(var: str, sources: Mapping[tuple[str, str], str]) -> str:
-    return f".env ({var})" if ("__dotenv__", var) in sources else f"env {var}"
-
-
-def _split_env_name(rest: str, known: Mapping[str, Any]) -> tuple[str, str] | None:
-    """``database_url`` -> ("database", "url"), choosing the longest known section name."""
-    best = None
-    for section in known:
-        if rest.startswith(section + "_") and (best is None or len(section) > len(best)):
-            best = section
-    if best is None:
-        return None
-    return best, rest[len(best) + 1:]
-
-
-def _coerce(value: Any, default: Any, section: str, key: str) -> Any:
-    """Convert ``value`` to the type of ``default`` (env vars arrive as strings)."""
-    where = f"[{section}] {key}"
-    if isinstance(default, bool):
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ConfigError(f"{where}: expected true or false, got {value!r}")
-    if isinstance(default, int):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        try:
-            return int(str(value).strip().replace("_", ""))
-        except ValueError:
-            raise ConfigError(f"{where}: expected a whole number, got {value!r}") from None
-    if isinstance(default, list):
-        if isinstance(value, list):
-            return value
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        raise ConfigError(f"{where}: expected a list, got {value!r}")
-    if isinstance(default, str) and not isinstance(value, str):
-        raise ConfigError(f"{where}: expected a string, got {value!r}")
     return value

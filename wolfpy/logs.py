@@ -6,10 +6,11 @@ and any ``logging.getLogger("wolfpy.<name>")`` of the application end up there).
 The ``access_log`` built-in middleware calls it for its App; nothing happens at
 import time.
 
-Several Apps in one process share one console handler, and one file handler per
-log file. Each App's records go to its own handlers at its own level: a record
-made while a request is served belongs to that request's App; one made outside
-any request goes to every handler whose level lets it through.
+Each App's logging is its :class:`AppLogging` (``app.logging``). Several Apps in
+one process share one console handler, and one file handler per log file. Each
+App's records go to its own handlers at its own level: a record made while a
+request is served belongs to that request's App; one made outside any request goes
+to every handler whose level lets it through.
 """
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ from typing import Any, NamedTuple
 from .context import _current
 from .errors import ConfigError
 
-__all__ = ["JSONFormatter", "LogConfig", "close_logging", "configure_logging", "is_configured", "log_config", "log_file",
-           "LEVELS"]
+__all__ = ["AppLogging", "JSONFormatter", "LogConfig", "close_logging", "configure_logging", "is_configured",
+           "log_config", "log_file", "LEVELS"]
 
 LOGGER = "wolfpy"
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
@@ -157,7 +158,42 @@ def log_file(project: Any) -> Any:
     return project.logs / LOG_FILE
 
 
-class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+class _Shared:
+    """What WolfPy adds to a handler: the Apps that write through it, each at its level.
+
+    ``levels`` maps each App's :class:`AppLogging` to its level; ``floor`` is the lowest
+    of them, the level for records that belong to no App; ``saved_level`` is the level
+    the ``wolfpy`` logger had before WolfPy's first handler went on it.
+    """
+
+    key: str
+    levels: dict[AppLogging, int]
+    floor: int
+    saved_level: int
+
+    def _share(self, key: str, saved_level: int) -> None:
+        self.key = key
+        self.levels = {}
+        self.floor = logging.INFO
+        self.saved_level = saved_level
+        self.setFormatter(JSONFormatter())  # type: ignore[attr-defined]
+        self.addFilter(self._accept)  # type: ignore[attr-defined]
+
+    def _accept(self, record: logging.LogRecord) -> bool:
+        ref = record.__dict__.get("_wolfpy_app")  # a weakref.ref to the App, from access_log
+        app = ref() if ref is not None else None
+        if app is None:
+            request = _current.get()
+            app = request.app if request is not None else None
+        if app is not None:
+            owner = getattr(app, "logging", None)
+            if owner is not None and owner.config is not None:  # an App with handlers of its own
+                level = self.levels.get(owner)
+                return level is not None and record.levelno >= level
+        return record.levelno >= self.floor
+
+
+class _Stderr(_Shared, logging.StreamHandler):  # type: ignore[type-arg]
     """stderr as it is when the record is written (so a replaced sys.stderr is followed)."""
 
     def __init__(self) -> None:
@@ -172,7 +208,7 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-class _RotatingFile(RotatingFileHandler):
+class _RotatingFile(_Shared, RotatingFileHandler):
     """Size-based rotation that also follows the file when something else rotated it.
 
     The file is opened on the first record (nothing is created by an App that never
@@ -238,50 +274,72 @@ class _RotatingFile(RotatingFileHandler):
             self.handleError(record)
 
 
-class _Entry:
-    """One handler and the level of each App (by token) that writes to it."""
-
-    def __init__(self, key: str, handler: logging.Handler) -> None:
-        self.key = key
-        self.handler = handler
-        self.levels: dict[int, int] = {}
-        self.floor = logging.INFO
-        handler.setFormatter(JSONFormatter())
-        handler.addFilter(self._accept)
-
-    def _accept(self, record: logging.LogRecord) -> bool:
-        ref = record.__dict__.get("_wolfpy_app")  # a weakref.ref to the App, from access_log
-        app = ref() if ref is not None else None
-        if app is None:
-            request = _current.get()
-            app = request.app if request is not None else None
-        if app is not None:
-            try:
-                token = _apps.get(app)
-            except TypeError:  # pragma: no cover - not weak-referenceable
-                token = None
-            if token is not None:
-                level = self.levels.get(token.id)
-                return level is not None and record.levelno >= level
-        return record.levelno >= self.floor
-
-
-class _AppLog:
-    __slots__ = ("id", "config", "keys", "finalizer", "__weakref__")
-
-    def __init__(self, ident: int, config: LogConfig, keys: list[str]) -> None:
-        self.id = ident
-        self.config = config
-        self.keys = keys
-        self.finalizer: Any = None
-
-
+# Python's logging is process-wide: the ``wolfpy`` logger and its handlers belong to the
+# process, whatever WolfPy does. WolfPy keeps no list of its own beside it: its handlers on
+# that logger (one per destination) are the list, and this lock guards changes to it.
 _lock = threading.Lock()
-_entries: dict[str, _Entry] = {}
-_apps: "weakref.WeakKeyDictionary[Any, _AppLog]" = weakref.WeakKeyDictionary()
-_dead: list[int] = []  # tokens of Apps collected while the lock was taken
-_counter = [0]
-_saved_level: list[int] = []
+
+
+class AppLogging:
+    """The logging of one App, ``app.logging``: the handlers it writes to, at its level.
+
+    Each destination (stderr, one log file) has one handler on the ``wolfpy`` logger,
+    shared by the Apps writing there: two handlers on one file would write a record
+    made outside any request twice, and rotate the file under each other. A shared
+    handler lets an App's records through at that App's level, and drops them when
+    the App writes elsewhere, so two Apps with their own log files each get their own
+    lines. When the App is shut down or garbage-collected, it leaves its handlers; a
+    handler no App uses any more is closed.
+    """
+
+    __slots__ = ("_app", "config", "handlers", "_finalizer", "_orphaned")
+
+    def __init__(self, app: Any) -> None:
+        self._app = weakref.ref(app)
+        #: The ``[logging]`` settings in force, None while no handler is set up.
+        self.config: LogConfig | None = None
+        #: The handlers this App writes to.
+        self.handlers: list[_Shared] = []
+        self._finalizer: Any = None
+        self._orphaned = False
+
+    @property
+    def configured(self) -> bool:
+        return self.config is not None
+
+    def configure(self) -> None:
+        """Set up this App's handlers per its ``[logging]`` settings; see :func:`configure_logging`."""
+        app = self._app()
+        if app is None:  # pragma: no cover - the App owns this object
+            return
+        config = log_config(app.settings)
+        path = None
+        if config.file and getattr(app, "project", None) is not None:
+            path = str(log_file(app.project))
+            _check_writable(path)
+        with _lock:
+            _sweep()
+            first = self.config is None
+            if not first:
+                if self.config == config:
+                    return
+                _leave(self)
+            if config.console:
+                self.handlers.append(_join(self, "console", config, None))
+            if path is not None:
+                self.handlers.append(_join(self, path, config, path))
+            self.config = config
+            self._finalizer = weakref.finalize(app, _collected, self)
+            _set_logger_level()
+        if first:
+            _on_shutdown(app)
+
+    def close(self) -> None:
+        """Leave this App's handlers; a handler no App uses any more is closed."""
+        with _lock:
+            _leave(self)
+            _sweep()
+            _set_logger_level()
 
 
 def configure_logging(app: Any) -> None:
@@ -294,45 +352,16 @@ def configure_logging(app: Any) -> None:
     Raises:
         ConfigError: a bad ``[logging]`` value, or a log folder that cannot be written.
     """
-    config = log_config(app.settings)
-    path = None
-    if config.file and getattr(app, "project", None) is not None:
-        path = str(log_file(app.project))
-        _check_writable(path)
-    with _lock:
-        _reap()
-        current = _apps.get(app)
-        if current is not None:
-            if current.config == config:
-                return
-            current.finalizer.detach()
-            _release(current.id)
-        _counter[0] += 1
-        token = _AppLog(_counter[0], config, [])
-        if config.console:
-            token.keys.append(_add(token.id, "console", config, None))
-        if path is not None:
-            token.keys.append(_add(token.id, path, config, path))
-        token.finalizer = weakref.finalize(app, _collected, token.id)
-        _apps[app] = token
-        _sync_logger()
-    if current is None:
-        _on_shutdown(app)
+    app.logging.configure()
 
 
 def close_logging(app: Any) -> None:
     """Detach ``app`` from its handlers; a handler no App uses any more is closed."""
-    with _lock:
-        token = _apps.pop(app, None)
-        if token is not None:
-            token.finalizer.detach()
-            _release(token.id)
-        _reap()
-        _sync_logger()
+    app.logging.close()
 
 
 def is_configured(app: Any) -> bool:
-    return app in _apps
+    return app.logging.config is not None
 
 
 def _on_shutdown(app: Any) -> None:
@@ -361,58 +390,69 @@ def _check_writable(path: str) -> None:
                           "[logging] file = false to log to the console only")
 
 
-def _add(token: int, key: str, config: LogConfig, path: str | None) -> str:
-    entry = _entries.get(key)
-    if entry is None:
-        handler: logging.Handler = _Stderr() if path is None else _RotatingFile(path, config.max_bytes,
-                                                                               config.backups)
-        entry = _entries[key] = _Entry(key, handler)
-    elif isinstance(entry.handler, _RotatingFile):  # the latest App's rotation settings win
-        entry.handler.maxBytes, entry.handler.backupCount = config.max_bytes, config.backups
-    entry.levels[token] = config.level
-    entry.floor = min(entry.levels.values())
-    return key
+def _ours(logger: logging.Logger) -> list[_Shared]:
+    return [h for h in logger.handlers if isinstance(h, _Shared)]
 
 
-def _release(token: int) -> None:
-    for key, entry in list(_entries.items()):
-        if entry.levels.pop(token, None) is None:
-            continue
-        if entry.levels:
-            entry.floor = min(entry.levels.values())
+def _join(owner: AppLogging, key: str, config: LogConfig, path: str | None) -> _Shared:
+    """The handler for ``key`` (made and put on the logger if none has it yet), with ``owner`` in it."""
+    logger = logging.getLogger(LOGGER)
+    ours = _ours(logger)
+    handler = next((h for h in ours if h.key == key), None)
+    if handler is None:
+        handler = _Stderr() if path is None else _RotatingFile(path, config.max_bytes, config.backups)
+        handler._share(key, ours[0].saved_level if ours else logger.level)
+        logger.addHandler(handler)  # type: ignore[arg-type]
+    elif isinstance(handler, _RotatingFile):  # the latest App's rotation settings win
+        handler.maxBytes, handler.backupCount = config.max_bytes, config.backups
+    handler.levels[owner] = config.level
+    handler.floor = min(handler.levels.values())
+    return handler
+
+
+def _leave(owner: AppLogging) -> None:
+    """Take ``owner`` out of its handlers, closing the ones left without an App (under ``_lock``)."""
+    if owner._finalizer is not None:
+        owner._finalizer.detach()
+        owner._finalizer = None
+    logger = logging.getLogger(LOGGER)
+    for handler in owner.handlers:
+        handler.levels.pop(owner, None)
+        if handler.levels:
+            handler.floor = min(handler.levels.values())
         else:
-            del _entries[key]
-            logging.getLogger(LOGGER).removeHandler(entry.handler)
-            entry.handler.close()
+            logger.removeHandler(handler)  # type: ignore[arg-type]
+            handler.close()  # type: ignore[attr-defined]
+            if not _ours(logger):
+                logger.setLevel(handler.saved_level)
+    owner.handlers = []
+    owner.config = None
+    owner._orphaned = False
 
 
-def _reap() -> None:
-    while _dead:
-        _release(_dead.pop())
+def _sweep() -> None:
+    """Release the Apps collected while ``_lock`` was taken (under ``_lock``)."""
+    for handler in _ours(logging.getLogger(LOGGER)):
+        for owner in [o for o in handler.levels if o._orphaned]:
+            _leave(owner)
 
 
-def _collected(token: int) -> None:
+def _collected(owner: AppLogging) -> None:
     """An App was garbage-collected: release its handlers now, or at the next (un)configure."""
     if _lock.acquire(blocking=False):
         try:
-            _release(token)
-            _reap()
-            _sync_logger()
+            _leave(owner)
+            _sweep()
+            _set_logger_level()
         finally:
             _lock.release()
-    else:
-        _dead.append(token)
+    else:  # the garbage collector ran while this thread held the lock
+        owner._orphaned = True
 
 
-def _sync_logger() -> None:
+def _set_logger_level() -> None:
+    """The ``wolfpy`` logger lets through what the most verbose of its Apps wants."""
     logger = logging.getLogger(LOGGER)
-    wanted = [entry.handler for entry in _entries.values()]
-    for handler in wanted:
-        if handler not in logger.handlers:
-            logger.addHandler(handler)
-    if wanted:
-        if not _saved_level:
-            _saved_level.append(logger.level)
-        logger.setLevel(min(entry.floor for entry in _entries.values()))
-    elif _saved_level:
-        logger.setLevel(_saved_level.pop())
+    ours = _ours(logger)
+    if ours:
+        logger.setLevel(min(h.floor for h in ours))

@@ -22,6 +22,9 @@ _SCHEMES = ("redis", "rediss", "unix")
 # block as long as they like (a pub/sub listener waits on purpose).
 _DEFAULTS: dict[str, Any] = {"socket_connect_timeout": 5, "health_check_interval": 30}
 
+# Process-wide on purpose: a connection pool belongs to a server and its options, not to
+# an App, so Apps (and features) using the same URL share one pool, and Apps with
+# different URLs get different clients. The keys are URLs, so nothing is shared by accident.
 _clients: dict[tuple[str, tuple[tuple[str, Any], ...]], Any] = {}
 _lock = threading.Lock()
 

@@ -9,10 +9,47 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
 
+from ..context import request_or_none
 from ..errors import ConfigError, MissingExtra
 
-# Models bind to this proxy; the app that loads them points it at its database.
-DATABASE = peewee.DatabaseProxy()
+
+class AppDatabaseProxy(peewee.DatabaseProxy):
+    """The database of the App serving the current request; outside a request, the one
+    the last App to bind its models pointed it at (``obj``).
+
+    peewee binds a model to one database object when its class is made, so every
+    ``wolfpy.db.Model`` shares this one proxy, and it is process-wide for that reason.
+    What it stands for is chosen on each use: while a request is served, the database
+    of that request's App when the App has models; otherwise ``obj``. So two Apps in one
+    process each read and write their own database in their own requests. Outside a
+    request (a script, a thread the handler started, a shell) there is no App to ask,
+    and the last App bound wins.
+    """
+
+    def current(self) -> Any:
+        """The database a query made now goes to (None before any App bound its models)."""
+        request = request_or_none()
+        if request is not None:
+            app = request.app
+            if app.models:
+                return app.database
+        return self.obj
+
+    def __getattr__(self, attr: str) -> Any:
+        database = self.current()
+        if database is None:
+            raise AttributeError("Cannot use uninitialized Proxy.")
+        return getattr(database, attr)
+
+    def __enter__(self) -> Any:
+        return self.__getattr__("__enter__")()
+
+    def __exit__(self, *exc_info: Any) -> Any:
+        return self.__getattr__("__exit__")(*exc_info)
+
+
+# The proxy ``wolfpy.db.Model`` binds to: the request's App's database (see above).
+DATABASE = AppDatabaseProxy()
 
 _DRIVERS = {
     "postgresql": ("psycopg2", "postgres", "psycopg2-binary", "PostgreSQL"),
@@ -94,7 +131,9 @@ class _SqliteDatabase(peewee.SqliteDatabase):
 
 def backend_name(db: peewee.Database) -> str:
     """"sqlite", "postgresql" or "mysql"."""
-    if isinstance(db, peewee.DatabaseProxy):
+    if isinstance(db, AppDatabaseProxy):
+        db = db.current()
+    elif isinstance(db, peewee.DatabaseProxy):
         db = db.obj
     if isinstance(db, peewee.SqliteDatabase):
         return "sqlite"

@@ -48,7 +48,10 @@ __all__ = [
 
 DEFAULT_ALIAS = "default"
 _lock = threading.RLock()
-_connected: dict[str, tuple[str, Any]] = {}  # alias -> (url, client class) it was connected with
+# alias -> (url, client class) it was connected with. Process-wide because mongoengine's
+# connections are: an alias names one connection for the whole process, whichever App
+# connected it (see docs/data.md), and this only mirrors that registry.
+_connected: dict[str, tuple[str, Any]] = {}
 
 
 def connect_mongo(target: Any, *, alias: str = DEFAULT_ALIAS, mongo_client_class: Any = None,

@@ -4,7 +4,8 @@ Split by responsibility, as Django does:
 
 - :mod:`.state` — the schema as plain data, read from the models or a migration file;
 - :mod:`.operations` — ``CreateTable``, ``AddColumn``, ``RunSQL`` ...: each changes the
-  state, renders its SQL and knows its reverse;
+  state, renders its SQL and knows its reverse (the column operations in
+  :mod:`.column_operations`, what they all share in :mod:`.base`);
 - :mod:`.schema` — the SQL of each change per backend, built on ``playhouse.migrate``;
 - :mod:`.loader` — reads ``migrations/NNNN_name.py`` and links each to the ones it follows;
 - :mod:`.merge` — the union of the states of branches that ``wolfpy db migrate --merge`` joins;

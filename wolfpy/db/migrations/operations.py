@@ -10,130 +10,20 @@
 An operation's reverse is computed from the state before it (``DropColumn`` re-adds
 the column exactly as it was); one that has none raises :class:`IrreversibleError`
 before anything runs.
+
+This module holds the operations on tables and indexes and ``RunSQL``; the ones on
+columns are in :mod:`.column_operations`, and what every operation is, in :mod:`.base`.
+All of them can be imported from here.
 """
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ...errors import MigrationError
-from .state import Column, State, clone, column, index, narrowing, table
-
-
-class IrreversibleError(MigrationError):
-    """An operation that cannot be reversed (the message says why)."""
-
-
-@dataclass
-class OperationContext:
-    """What ``apply``/``reverse``/``sql`` need: the SQL editor, the state before the operation
-    (in forward order), and how to run a statement (``None`` for a dry run)."""
-
-    editor: Any
-    before: State
-    execute: Callable[[str], Any] | None = None
-    executed: list[str] = field(default_factory=list)
-
-    def run(self, statements: list[str]) -> None:
-        for sql in statements:
-            if self.execute is not None:
-                self.execute(sql)
-            self.executed.append(sql)
-
-
-class Operation:
-    """Base class: subclasses define ``forwards``, ``database_sql``, ``reversed``, ``args``."""
-
-    def forwards(self, state: State) -> None:  # pragma: no cover - abstract
-        """Change ``state`` in place to what it is after this operation (or raise)."""
-        raise NotImplementedError
-
-    def database_sql(self, editor: Any, before: State, after: State) -> list[str]:  # pragma: no cover
-        raise NotImplementedError
-
-    def reversed(self, before: State) -> "Operation":  # pragma: no cover - abstract
-        """The operation that undoes this one, given the state before it."""
-        raise NotImplementedError
-
-    def destructive(self, before: State) -> str | None:
-        """Why this operation can lose data or fail on existing rows (``None``: it cannot)."""
-        return None
-
-    def preflight(self, before: State) -> list[tuple[str, str]]:
-        """``(table, message)`` pairs: if that table has rows, refuse with the message
-        (checked before the migration's first statement)."""
-        return []
-
-    def describe(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def slug(self) -> str:
-        return type(self).__name__.lower()
-
-    def args(self) -> tuple[list[Any], dict[str, Any]]:  # pragma: no cover - abstract
-        """Positional and keyword arguments that recreate this operation (for the writer)."""
-        raise NotImplementedError
-
-    # -- the interface the executor uses ------------------------------------------
-    def after(self, before: State) -> State:
-        state = clone(before)
-        self.forwards(state)
-        return state
-
-    def sql(self, ctx: OperationContext) -> list[str]:
-        """The statements that apply this operation (nothing runs)."""
-        return self.database_sql(ctx.editor, ctx.before, self.after(ctx.before))
-
-    def reverse_sql(self, ctx: OperationContext) -> list[str]:
-        """The statements that reverse this operation (nothing runs)."""
-        after = self.after(ctx.before)
-        return self.reversed(ctx.before).database_sql(ctx.editor, after, ctx.before)
-
-    def apply(self, ctx: OperationContext) -> None:
-        ctx.run(self.sql(ctx))
-
-    def reverse(self, ctx: OperationContext) -> None:
-        ctx.run(self.reverse_sql(ctx))
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.args() == self.args()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:  # pragma: no cover - operations live in lists
-        return id(self)
-
-    def __repr__(self) -> str:
-        args, kwargs = self.args()
-        parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
-        return f"{type(self).__name__}({', '.join(parts)})"
-
-
-def _table(state: State, name: str, op: str) -> dict[str, Any]:
-    if name not in state:
-        raise MigrationError(f"{op}: no table {name!r}")
-    return state[name]
-
-
-def _column(state: State, tname: str, cname: str, op: str) -> Column:
-    cols = _table(state, tname, op)["columns"]
-    if cname not in cols:
-        raise MigrationError(f"{op}: no column {tname}.{cname}")
-    return cols[cname]  # type: ignore[no-any-return]
-
-
-def _check_fk(state: State, where: str, spec: Column, own_table: str, own: dict[str, Any]) -> None:
-    fk = spec["fk"]
-    if not fk:
-        return
-    target = own if fk["table"] == own_table else state.get(fk["table"])
-    if target is None or fk["column"] not in target["columns"]:
-        raise MigrationError(f"{where}: references {fk['table']}.{fk['column']}, which does not exist")
-
-
-def _referrers(state: State, tname: str, cname: str | None = None) -> list[str]:
-    return [f"{t}.{c}" for t, ts in state.items() for c, spec in ts["columns"].items()
-            if spec["fk"] and spec["fk"]["table"] == tname and t != tname
-            and (cname is None or spec["fk"]["column"] == cname)]
+from .base import IrreversibleError, Operation, OperationContext, check_fk, get_column, get_table, referrers
+from .column_operations import AddColumn, AlterColumn, DropColumn, RenameColumn
+from .state import Column, State, index, table
 
 
 class CreateTable(Operation):
@@ -146,7 +36,7 @@ class CreateTable(Operation):
         if self.name in state:
             raise MigrationError(f"CreateTable: table {self.name!r} already exists")
         for cname, spec in self.table["columns"].items():
-            _check_fk(state, f"CreateTable {self.name}.{cname}", spec, self.name, self.table)
+            check_fk(state, f"CreateTable {self.name}.{cname}", spec, self.name, self.table)
         state[self.name] = copy.deepcopy(self.table)
 
     def database_sql(self, editor: Any, before: State, after: State) -> list[str]:
@@ -171,8 +61,8 @@ class DropTable(Operation):
         self.name = name
 
     def forwards(self, state: State) -> None:
-        _table(state, self.name, "DropTable")
-        refs = _referrers(state, self.name)
+        get_table(state, self.name, "DropTable")
+        refs = referrers(state, self.name)
         if refs:
             raise MigrationError(f"DropTable {self.name}: still referenced by {', '.join(refs)}")
         del state[self.name]
@@ -202,7 +92,7 @@ class RenameTable(Operation):
         self.old, self.new = old, new
 
     def forwards(self, state: State) -> None:
-        tstate = _table(state, self.old, "RenameTable")
+        tstate = get_table(state, self.old, "RenameTable")
         if self.new in state:
             raise MigrationError(f"RenameTable: table {self.new!r} already exists")
         items = [(self.new if k == self.old else k, v) for k, v in state.items()]
@@ -230,181 +120,6 @@ class RenameTable(Operation):
         return [self.old, self.new], {}
 
 
-class AddColumn(Operation):
-    """Add a column. ``backfill`` fills existing rows of a NOT NULL column that has no
-    database default (e.g. one whose model default is a Python callable)."""
-
-    def __init__(self, table: str, name: str, spec: Column | str, backfill: Any = None) -> None:
-        self.table, self.name, self.spec, self.backfill = table, name, column(spec), backfill
-
-    def forwards(self, state: State) -> None:
-        tstate = _table(state, self.table, "AddColumn")
-        if self.name in tstate["columns"]:
-            raise MigrationError(f"AddColumn: column {self.table}.{self.name} already exists")
-        _check_fk(state, f"AddColumn {self.table}.{self.name}", self.spec, self.table, tstate)
-        tstate["columns"][self.name] = copy.deepcopy(self.spec)
-
-    def database_sql(self, editor: Any, before: State, after: State) -> list[str]:
-        return editor.add_column(self.table, self.name, before[self.table],  # type: ignore[no-any-return]
-                                 after[self.table], self.backfill)
-
-    def reversed(self, before: State) -> Operation:
-        return DropColumn(self.table, self.name)
-
-    def _unfillable(self) -> bool:
-        return not self.spec["null"] and self.spec["default"] is None and self.backfill is None
-
-    def destructive(self, before: State) -> str | None:
-        if self._unfillable():
-            return (f"adds NOT NULL column {self.table}.{self.name} without a default "
-                    f"(fails if {self.table} has rows)")
-        return None
-
-    def preflight(self, before: State) -> list[tuple[str, str]]:
-        if not self._unfillable():
-            return []
-        return [(self.table, f"{self.table} has rows, and {self.table}.{self.name} is NOT NULL "
-                             "without a default: give it a default or null=True")]
-
-    def describe(self) -> str:
-        return f"add column {self.table}.{self.name} {self.spec['type']}"
-
-    def slug(self) -> str:
-        return f"add_{self.table}_{self.name}"
-
-    def args(self) -> tuple[list[Any], dict[str, Any]]:
-        return [self.table, self.name, self.spec], ({"backfill": self.backfill} if self.backfill is not None else {})
-
-
-class DropColumn(Operation):
-    def __init__(self, table: str, name: str) -> None:
-        self.table, self.name = table, name
-
-    def forwards(self, state: State) -> None:
-        spec = _column(state, self.table, self.name, "DropColumn")
-        tstate = state[self.table]
-        if spec["primary_key"]:
-            raise MigrationError(f"DropColumn: {self.table}.{self.name} is the primary key")
-        if len(tstate["columns"]) == 1:
-            raise MigrationError(f"DropColumn: {self.name} is the last column of {self.table}")
-        for idx in tstate["indexes"]:
-            if self.name in idx["columns"]:
-                raise MigrationError(f"DropColumn {self.table}.{self.name}: drop the index on "
-                                     f"({', '.join(idx['columns'])}) first")
-        refs = _referrers(state, self.table, self.name)
-        if refs:
-            raise MigrationError(f"DropColumn {self.table}.{self.name}: referenced by {', '.join(refs)}")
-        del tstate["columns"][self.name]
-
-    def database_sql(self, editor: Any, before: State, after: State) -> list[str]:
-        return editor.drop_column(self.table, self.name, before[self.table],  # type: ignore[no-any-return]
-                                  after[self.table])
-
-    def reversed(self, before: State) -> Operation:
-        return AddColumn(self.table, self.name, before[self.table]["columns"][self.name])
-
-    def destructive(self, before: State) -> str | None:
-        return f"drops column {self.table}.{self.name} and its data"
-
-    def describe(self) -> str:
-        return f"drop column {self.table}.{self.name}"
-
-    def slug(self) -> str:
-        return f"remove_{self.table}_{self.name}"
-
-    def args(self) -> tuple[list[Any], dict[str, Any]]:
-        return [self.table, self.name], {}
-
-
-class AlterColumn(Operation):
-    """Change a column's ``type``, ``null``, ``default`` and/or ``fk`` (only those given)."""
-
-    KEYS = ("type", "null", "default", "fk")
-
-    def __init__(self, table: str, name: str, **changes: Any) -> None:
-        unknown = set(changes) - set(self.KEYS)
-        if unknown or not changes:
-            raise MigrationError(f"AlterColumn {table}.{name}: give some of {', '.join(self.KEYS)}"
-                                 + (f" (not {', '.join(sorted(unknown))})" if unknown else ""))
-        probe = column(dict({"type": "text"}, **changes))
-        self.table, self.name = table, name
-        self.changes = {k: probe[k] for k in changes}
-
-    def forwards(self, state: State) -> None:
-        spec = _column(state, self.table, self.name, "AlterColumn")
-        if spec["primary_key"]:
-            raise MigrationError(f"AlterColumn: changing the primary key {self.table}.{self.name} "
-                                 "is not supported; write a RunSQL migration")
-        new = column(dict(spec, **self.changes))
-        _check_fk(state, f"AlterColumn {self.table}.{self.name}", new, self.table, state[self.table])
-        state[self.table]["columns"][self.name] = new
-
-    def database_sql(self, editor: Any, before: State, after: State) -> list[str]:
-        return editor.alter_column(self.table, self.name, before[self.table],  # type: ignore[no-any-return]
-                                   after[self.table])
-
-    def reversed(self, before: State) -> Operation:
-        old = before[self.table]["columns"][self.name]
-        return AlterColumn(self.table, self.name, **{k: old[k] for k in self.changes})
-
-    def destructive(self, before: State) -> str | None:
-        old = before[self.table]["columns"][self.name]
-        new = column(dict(old, **self.changes))
-        reasons = []
-        if narrowing(old["type"], new["type"]):
-            reasons.append(f"changes {self.table}.{self.name} from {old['type']} to {new['type']} "
-                           "(may cut or reject existing values)")
-        if old["null"] and not new["null"] and new["default"] is None:
-            reasons.append(f"makes {self.table}.{self.name} NOT NULL without a default "
-                           "(fails if it holds NULLs)")
-        return "; ".join(reasons) or None
-
-    def describe(self) -> str:
-        changes = ", ".join(f"{k}={v!r}" for k, v in self.changes.items())
-        return f"alter column {self.table}.{self.name}: {changes}"
-
-    def slug(self) -> str:
-        return f"alter_{self.table}_{self.name}"
-
-    def args(self) -> tuple[list[Any], dict[str, Any]]:
-        return [self.table, self.name], dict(self.changes)
-
-
-class RenameColumn(Operation):
-    def __init__(self, table: str, old: str, new: str) -> None:
-        self.table, self.old, self.new = table, old, new
-
-    def forwards(self, state: State) -> None:
-        _column(state, self.table, self.old, "RenameColumn")
-        tstate = state[self.table]
-        if self.new in tstate["columns"]:
-            raise MigrationError(f"RenameColumn: column {self.table}.{self.new} already exists")
-        tstate["columns"] = {(self.new if k == self.old else k): v for k, v in tstate["columns"].items()}
-        for idx in tstate["indexes"]:
-            idx["columns"] = [self.new if c == self.old else c for c in idx["columns"]]
-        for ts in state.values():
-            for spec in ts["columns"].values():
-                fk = spec["fk"]
-                if fk and fk["table"] == self.table and fk["column"] == self.old:
-                    fk["column"] = self.new
-
-    def database_sql(self, editor: Any, before: State, after: State) -> list[str]:
-        return editor.rename_column(self.table, self.old, self.new,  # type: ignore[no-any-return]
-                                    before[self.table], after[self.table])
-
-    def reversed(self, before: State) -> Operation:
-        return RenameColumn(self.table, self.new, self.old)
-
-    def describe(self) -> str:
-        return f"rename column {self.table}.{self.old} to {self.new}"
-
-    def slug(self) -> str:
-        return f"rename_{self.table}_{self.old}_{self.new}"
-
-    def args(self) -> tuple[list[Any], dict[str, Any]]:
-        return [self.table, self.old, self.new], {}
-
-
 class AddIndex(Operation):
     """An index on one column (the column's ``index``/``unique``) or several."""
 
@@ -414,9 +129,9 @@ class AddIndex(Operation):
         self.unique = bool(unique)
 
     def forwards(self, state: State) -> None:
-        tstate = _table(state, self.table, "AddIndex")
+        tstate = get_table(state, self.table, "AddIndex")
         for c in self.columns:
-            _column(state, self.table, c, "AddIndex")
+            get_column(state, self.table, c, "AddIndex")
         if len(self.columns) == 1:
             spec = tstate["columns"][self.columns[0]]
             if spec["unique"] or spec["index"] or spec["primary_key"]:
@@ -449,9 +164,9 @@ class DropIndex(Operation):
         self.columns = [columns] if isinstance(columns, str) else list(columns)
 
     def _unique(self, state: State) -> bool:
-        tstate = _table(state, self.table, "DropIndex")
+        tstate = get_table(state, self.table, "DropIndex")
         if len(self.columns) == 1:
-            spec = _column(state, self.table, self.columns[0], "DropIndex")
+            spec = get_column(state, self.table, self.columns[0], "DropIndex")
             if spec["unique"] or spec["index"]:
                 return bool(spec["unique"])
         else:

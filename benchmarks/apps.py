@@ -254,7 +254,7 @@ def write_default_mw_project(ws: Workspace, is_async: bool) -> Path:
 
 def load_default_project(ws: Workspace) -> Any:
     """The app of a fresh default project, as ``wolfpy new`` writes it, in production mode
-    (``WOLFPY_APP_DEBUG=false``; the template itself says ``debug = true`` for development).
+    (``WOLFPY_APP_DEBUG=false``, the benchmark's host allowed, as a deployment sets them).
 
     Raises LookupError (with the reason) when this WolfPy cannot make one yet.
     """
@@ -268,9 +268,10 @@ def load_default_project(ws: Workspace) -> Any:
         create_project(dest, "benchsite")
     except Exception as exc:
         raise LookupError(f"`wolfpy new` failed: {type(exc).__name__}: {exc}") from None
-    saved = {k: os.environ.get(k) for k in ("WOLFPY_SECRET_KEY", "WOLFPY_APP_DEBUG")}
+    saved = {k: os.environ.get(k) for k in ("WOLFPY_SECRET_KEY", "WOLFPY_APP_DEBUG", "WOLFPY_APP_ALLOWED_HOSTS")}
     os.environ["WOLFPY_SECRET_KEY"] = SECRET_KEY
     os.environ["WOLFPY_APP_DEBUG"] = "false"
+    os.environ["WOLFPY_APP_ALLOWED_HOSTS"] = "127.0.0.1"  # the benchmark's Host, as a deployment names its own
     try:
         return wolfpy.load(dest)
     except Exception as exc:

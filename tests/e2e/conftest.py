@@ -214,3 +214,24 @@ def run_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     yield run
     for server in started:
         server.stop()
+
+
+# A module that serves one project under both servers defines a module-scoped ``project``
+# fixture; these give it the two servers, started together once for the module.
+SERVER_KINDS = ["gunicorn", "uvicorn"]
+
+
+@pytest.fixture(scope="module")
+def servers(start_servers: Any, project: Path) -> dict[str, Server]:
+    """gunicorn and uvicorn, started together once for the module."""
+    return start_servers(project, SERVER_KINDS)
+
+
+@pytest.fixture(scope="module", params=SERVER_KINDS)
+def server(request: pytest.FixtureRequest, servers: dict[str, Server]) -> Server:
+    return servers[request.param]
+
+
+@pytest.fixture(scope="module")
+def uvicorn(servers: dict[str, Server]) -> Server:
+    return servers["uvicorn"]

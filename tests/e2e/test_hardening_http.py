@@ -121,21 +121,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_project(tmp_path_factory.mktemp("hardening") / "site", ROUTES, TOML)
 
 
-@pytest.fixture(scope="module")
-def servers(start_servers: Any, project: Path) -> dict[str, Server]:
-    return start_servers(project, KINDS)
-
-
-@pytest.fixture(scope="module", params=KINDS)
-def server(request: pytest.FixtureRequest, servers: dict[str, Server]) -> Server:
-    return servers[request.param]
-
-
-@pytest.fixture(scope="module")
-def uvicorn(servers: dict[str, Server]) -> Server:
-    return servers["uvicorn"]
-
-
 # -- helpers ----------------------------------------------------------------------------------
 
 class Resp(NamedTuple):

@@ -140,22 +140,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_project(tmp_path_factory.mktemp("e2e") / "site", ROUTES, TOML)
 
 
-@pytest.fixture(scope="module")
-def servers(start_servers: Any, project: Path) -> dict[str, Server]:
-    """gunicorn and uvicorn, started together once for the module."""
-    return start_servers(project, KINDS)
-
-
-@pytest.fixture(scope="module", params=KINDS)
-def server(request: pytest.FixtureRequest, servers: dict[str, Server]) -> Server:
-    return servers[request.param]
-
-
-@pytest.fixture(scope="module")
-def uvicorn(servers: dict[str, Server]) -> Server:
-    return servers["uvicorn"]
-
-
 # -- raw HTTP helpers ---------------------------------------------------------------
 
 class Resp(NamedTuple):

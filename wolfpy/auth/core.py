@@ -9,7 +9,6 @@ from ..context import current_request
 from ..errors import HTTPError, WolfPyError
 from ..handlers import GUARDS_DONE
 from ..http.hosts import DEBUG_HOSTS, Host, HostMatcher, parse_host
-from ..http.request import _LazyUser
 from ..http.response import encode_url, redirect
 from ..middleware import Hooks
 from .passwords import verify_and_update
@@ -84,7 +83,7 @@ class Authentication(Hooks):
 
     def __init__(self, app: Any) -> None:
         def load(request: Any) -> Any:
-            if request._session is None:
+            if not request.has_session:
                 return None
             user_id = request.session.get(SESSION_KEY)
             if user_id is None:
@@ -99,13 +98,11 @@ class Authentication(Hooks):
             return user
 
         def before(request: Any) -> None:
-            if request._user is None:
-                request._user = _LazyUser(load)
+            request.set_user_loader(load)
             return None
 
         def after(request: Any, response: Any) -> Any:
-            user = request._user
-            if user is not None and type(user) is not _LazyUser:
+            if request.loaded_user is not None:
                 response.headers["Cache-Control"] = "no-store"
             return response
         self.before, self.after = before, after
@@ -193,11 +190,9 @@ GUARDS = "__wolfpy_guards__"  # read by wolfpy.handlers.Endpoint
 
 
 def _guarded(request: Any, check: Callable[[Any], Any]) -> Any:
-    state = getattr(request, "_state", None)
-    if state:
-        done = state.get(GUARDS_DONE)
-        if done and check in done:
-            return None     # already run before the parameters were bound
+    done = request.state.get(GUARDS_DONE)
+    if done and check in done:
+        return None     # already run before the parameters were bound
     return check(request)
 
 

@@ -1,41 +1,61 @@
 """The Request: lazy, slotted, sans-IO.
 
-An adapter builds a Request from five things it knows cheaply (app, method,
-raw path, query string) plus an opaque ``src`` and the adapter object ``io``
-that can read headers, the client address and the body out of ``src`` on
-demand. Nothing is parsed until a handler asks for it.
+An adapter builds a Request from what it knows cheaply (the app, its
+:class:`RequestConfig`, the method, the raw path, the query string, the scheme)
+plus an opaque ``src`` and the adapter object ``io`` that can read headers, the
+client address and the body out of ``src`` on demand. Nothing is parsed until a
+handler asks for it, and nothing is read from the app's settings: what the
+parsers need is in the config, built once per app.
 """
 from __future__ import annotations
 
 import json as _json
 import sys
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, WolfPyError
 from .cookies import parse_cookie_header
 from .datastructures import Headers, MultiDict
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..app import App
+from .hosts import HostMatcher
+from .limits import DEFAULT_LIMITS, Limits
 
 _EMPTY_MULTI = MultiDict()
 _PREFERS_JSON: dict[str, bool] = {}
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+@dataclass(frozen=True)
+class RequestConfig:
+    """What requests need from their app's settings, read once per app.
+
+    ``limits`` bound every parser; ``trusted_proxies`` are the peers whose
+    ``X-Forwarded-For`` counts for ``client_ip``; ``hosts`` admits what ``[app]
+    allowed_hosts`` (with the development names outside production) allows, for the
+    WebSocket origin check. The adapters build it from the settings
+    (:func:`wolfpy.adapters.common.request_config`).
+    """
+
+    limits: Limits = DEFAULT_LIMITS
+    trusted_proxies: frozenset[str] = frozenset()
+    hosts: HostMatcher = field(default_factory=lambda: HostMatcher(()))
+
+
 class Request:
     """An HTTP request as handlers see it. See SPEC.md section 4 for the public attributes."""
 
     __slots__ = (
-        "app", "method", "raw_path", "query_string", "params", "route", "_user", "_src", "_io",
-        "_headers", "_query", "_cookies", "_body", "_form", "_files", "_json", "_path",
+        "app", "config", "method", "raw_path", "query_string", "scheme", "params", "route", "_user",
+        "_src", "_io", "_headers", "_query", "_cookies", "_body", "_form", "_files", "_json", "_path",
         "_session", "_state", "_stream",
     )
 
-    def __init__(self, app: "App", io: Any, src: Any, method: str, raw_path: str,
-                 query_string: str) -> None:
+    def __init__(self, app: Any, config: RequestConfig, io: Any, src: Any, method: str, raw_path: str,
+                 query_string: str, scheme: str = "http") -> None:
         self.app = app
+        self.config = config
+        self.scheme = scheme
         self._io = io
         self._src = src
         self.method = method
@@ -66,10 +86,6 @@ class Request:
         return p
 
     @property
-    def scheme(self) -> str:
-        return self._io.scheme(self._src)
-
-    @property
     def host(self) -> str:
         return self._io.host(self._src)
 
@@ -98,7 +114,7 @@ class Request:
                 q = _EMPTY_MULTI
             else:
                 from .forms import parse_query
-                q = parse_query(self.query_string, self.app.settings.limits)
+                q = parse_query(self.query_string, self.config.limits)
             self._query = q
         return q
 
@@ -130,7 +146,7 @@ class Request:
         """The client's address; ``X-Forwarded-For`` counts only from a trusted proxy."""
         peer = self.client
         ip = peer[0] if peer else None
-        trusted = self.app.settings.security.trusted_proxies
+        trusted = self.config.trusted_proxies
         if not trusted or ip not in trusted:
             return ip
         forwarded = self.headers.getlist("x-forwarded-for")
@@ -164,7 +180,7 @@ class Request:
     def _reader(self) -> Any:
         stream = self._stream
         if stream is None:
-            stream = self._stream = self._io.body(self._src, self.app.settings.limits.max_body_size)
+            stream = self._stream = self._io.body(self._src, self.config.limits.max_body_size)
         return stream
 
     @property
@@ -187,7 +203,7 @@ class Request:
         ctype = self.content_type
         if ctype and ctype != "application/json" and not ctype.endswith("+json"):
             raise UnsupportedMediaType(message=f"expected a JSON body, got {ctype}")
-        limits = self.app.settings.limits
+        limits = self.config.limits
         length = self.content_length
         if length is not None and length > limits.max_json_size:
             raise PayloadTooLarge(message=f"JSON body over the limit of {limits.max_json_size} bytes")
@@ -221,7 +237,7 @@ class Request:
 
     def _parse_form(self) -> None:
         ctype = self.content_type
-        limits = self.app.settings.limits
+        limits = self.config.limits
         if ctype == "application/x-www-form-urlencoded":
             from .forms import parse_urlencoded
             self._form, self._files = parse_urlencoded(self.body, limits), _EMPTY_MULTI
@@ -253,6 +269,19 @@ class Request:
     def user(self, value: Any) -> None:
         self._user = value
 
+    def set_user_loader(self, load: Callable[["Request"], Any]) -> None:
+        """Have ``request.user`` come from ``load(request)``, called the first time it is
+        read (never, when nothing reads it). A user already set is kept."""
+        if self._user is None:
+            self._user = _LazyUser(load)
+
+    @property
+    def loaded_user(self) -> Any:
+        """The user when ``request.user`` has been set or read during this request, else
+        None; never loads it."""
+        user = self._user
+        return None if type(user) is _LazyUser else user
+
     @property
     def session(self) -> Any:
         s = self._session
@@ -264,6 +293,11 @@ class Request:
     @session.setter
     def session(self, value: Any) -> None:
         self._session = value
+
+    @property
+    def has_session(self) -> bool:
+        """True when a session middleware gave this request a session (``request.session``)."""
+        return self._session is not None
 
     def close(self) -> None:
         """Release uploaded files' temporary storage."""

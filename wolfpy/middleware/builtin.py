@@ -36,7 +36,7 @@ class SecurityHeaders(Hooks):
                 headers.extend(item for item in base if item[0] not in present)
                 if hsts[0] in present:
                     return response
-            if request._io.scheme(request._src) == "https":
+            if request.scheme == "https":
                 headers.append(hsts)
             return response
         self.after = after

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from ..errors import HTTPError
+from ..http.hosts import origin_allowed
 from ..http.request import Request
 from ..middleware import Hooks
 from ..realtime.websocket import WebSocket, WebSocketDisconnect
@@ -21,13 +22,16 @@ def _headers_too_large(headers: list[tuple[bytes, bytes]], limits: Any) -> bool:
 async def serve_websocket(app: Any, request: Request, headers: list[tuple[bytes, bytes]], receive: Any,
                           send: Any) -> None:
     """Run one WebSocket: refuse it (code 1008) when its header fields are over the limits,
-    its ``Origin`` is another site's or no route
+    its ``Origin`` is another site's (:func:`~wolfpy.http.hosts.origin_allowed`) or no route
     takes it; else give it its session and user and hand it to the route's ``websocket``."""
     config = request.config
     transport = _Transport(receive, send)
     found = None
     try:
-        if not _headers_too_large(headers, config.limits) and _origin_allowed(request, app):
+        origin = request.headers.get("origin")
+        # No Origin: not a browser, so no ambient credentials to abuse.
+        if (not _headers_too_large(headers, config.limits)
+                and (not origin or origin_allowed(origin, request.host, config.hosts))):
             found = app.match_websocket(request)
     except HTTPError:
         found = None
@@ -89,19 +93,6 @@ async def _load_identity(app: Any, request: Request, route: Any) -> None:
             for close in closers:  # hand the thread's connection back, as after a request
                 close(request, None)
     await app.threads.run(load)
-
-
-def _origin_allowed(request: Request, app: Any) -> bool:
-    """A browser's WebSocket from another site is refused (cross-site WebSocket hijacking)."""
-    origin = request.headers.get("origin")
-    if not origin:
-        return True  # not a browser: no ambient credentials to abuse
-    origin_host = origin.partition("://")[2].rstrip("/")
-    if origin_host == request.host:
-        return True
-    allowed = app.settings.app.allowed_hosts
-    bare = origin_host.rsplit(":", 1)[0] if not origin_host.endswith("]") else origin_host
-    return origin_host in allowed or bare in allowed
 
 
 class _Transport:

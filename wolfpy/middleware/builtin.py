@@ -153,7 +153,7 @@ def _sessions(app: Any) -> Any:
 
 
 def _auth(app: Any) -> Any:
-    from ..auth.core import Authentication
+    from ..auth.middleware import Authentication
     return Authentication(app)
 
 

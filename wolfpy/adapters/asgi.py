@@ -204,6 +204,7 @@ class ASGIAdapter:
         # Uvicorn bounds neither the number nor the size of header fields: both are checked
         # here, in the one pass that also finds out whether a body follows.
         has_body = False
+        length = None   # the first Content-Length
         too_large = len(headers) > limits.max_header_count
         if not too_large:
             size = 0
@@ -211,6 +212,8 @@ class ASGIAdapter:
                 size += len(value)
                 if name == b"content-length":
                     has_body = value != b"0"
+                    if length is None:
+                        length = value
                 elif name == b"transfer-encoding":
                     has_body = True
             too_large = size > limits.max_header_size
@@ -220,7 +223,7 @@ class ASGIAdapter:
                 close = True
             elif has_body:
                 limit = limits.max_body_size
-                error = early_body_error(_first(headers, b"content-length"), limit)
+                error = early_body_error(length, limit)
                 if error is None:
                     try:
                         scope[_BODY_KEY] = await _read_body(receive, limit)

@@ -58,25 +58,27 @@ def quote_path(decoded: bytes) -> str:
     return quote(decoded, safe=SAFE_PATH)
 
 
+def _invalid_length() -> BadRequest:
+    return BadRequest(message="invalid Content-Length header")
+
+
 def content_length(value: str | bytes) -> int:
     """A ``Content-Length`` value as a number; 400 when it is not plain ASCII digits
     (``-1``, ``1, 2``, ``+3`` and ``²`` are refused)."""
     if not (value.isascii() and value.isdigit()):
-        raise BadRequest(message="invalid Content-Length header")
+        raise _invalid_length()
     return int(value)
 
 
 def early_body_error(value: str | bytes | None, limit: int) -> HTTPError | None:
     """What to answer before reading a byte of the body, from its declared length: 413
-    when it is over ``limit``, 400 when it is not a number, None when reading may start.
-    Either error is sent with :data:`CONNECTION_CLOSE`."""
+    when it is over ``limit``, 400 when it is not a number (see :func:`content_length`),
+    None when reading may start. Either error is sent with :data:`CONNECTION_CLOSE`."""
     if value is None:
         return None
-    try:
-        length = content_length(value)
-    except BadRequest as exc:
-        return exc
-    return body_too_large(limit) if length > limit else None
+    if not (value.isascii() and value.isdigit()):
+        return _invalid_length()
+    return body_too_large(limit) if int(value) > limit else None
 
 
 def discard_body(body: Any) -> bytes:

@@ -101,7 +101,8 @@ class WSGIIO:
 
     @staticmethod
     def body(environ: Any, limit: int) -> BodyReader:
-        length = WSGIIO.content_length(environ)
+        value = environ.get("CONTENT_LENGTH")
+        length = content_length(value) if value else None
         stream = environ.get("wsgi.input")
         if stream is None or (length is None and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
                               and not environ.get("wsgi.input_terminated")):
@@ -117,9 +118,12 @@ IO = WSGIIO()
 def request_path(environ: Any) -> str:
     """The raw (still percent-encoded) path, so each segment is decoded exactly once."""
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        return target_path(raw, environ.get("SCRIPT_NAME"))
-    # Servers without the raw URI: PATH_INFO is already decoded (as latin-1 bytes).
+    return target_path(raw, environ.get("SCRIPT_NAME")) if raw else _path_info(environ)
+
+
+def _path_info(environ: Any) -> str:
+    """The path of a server that gives no raw URI: PATH_INFO, already decoded (as latin-1
+    bytes), encoded again."""
     info = environ.get("PATH_INFO") or "/"
     if "%" not in info and info.isascii():
         return info  # decoding it again changes nothing
@@ -129,8 +133,10 @@ def request_path(environ: Any) -> str:
 def serve_wsgi(app: Any, environ: Any, start_response: Any) -> Iterable[bytes]:
     method = environ["REQUEST_METHOD"]
     config = app.request_config or request_config(app)
-    request = Request(app, config, IO, environ, method, request_path(environ), environ.get("QUERY_STRING", ""),
-                      environ.get("wsgi.url_scheme", "http"))
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")  # request_path(), one call less
+    request = Request(app, config, IO, environ, method,
+                      target_path(raw, environ.get("SCRIPT_NAME")) if raw else _path_info(environ),
+                      environ.get("QUERY_STRING", ""), environ.get("wsgi.url_scheme", "http"))
     length = environ.get("CONTENT_LENGTH")
     error = early_body_error(length, config.limits.max_body_size) if length else None
     # The body is read lazily here: a length that is not a number is the 400 of the

@@ -108,18 +108,14 @@ class BodyBuffer:
                 self._file.write(c)
             chunks.clear()
 
-    def _settle(self) -> None:
-        """The whole body has arrived: join the chunks, or rewind the file."""
-        if self._chunks is not None:
+    def read(self, n: int = -1) -> bytes:
+        chunks = self._chunks
+        if chunks is not None:  # the first read: the whole body has arrived
             if self._file is not None:
                 self._file.seek(0)
             else:
-                self._data = b"".join(self._chunks)
+                self._data = b"".join(chunks)
             self._chunks = None
-
-    def read(self, n: int = -1) -> bytes:
-        if self._chunks is not None:
-            self._settle()
         if self._file is not None:
             return self._file.read(n)  # type: ignore[no-any-return]
         end = len(self._data) if n < 0 else self._pos + n

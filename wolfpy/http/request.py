@@ -47,8 +47,7 @@ class Request:
 
     __slots__ = (
         "app", "config", "method", "raw_path", "query_string", "scheme", "params", "route", "_user",
-        "_src", "_io", "_headers", "_query", "_cookies", "_body", "_form", "_files", "_json", "_path",
-        "_session", "_state", "_stream",
+        "_src", "_io", "_headers", "_query", "_cookies", "_payload", "_path", "_session", "_state",
     )
 
     def __init__(self, app: Any, config: RequestConfig, io: Any, src: Any, method: str, raw_path: str,
@@ -67,14 +66,10 @@ class Request:
         self._headers: Headers | None = None
         self._query: MultiDict | None = None
         self._cookies: dict[str, str] | None = None
-        self._body: bytes | None = None
-        self._form: MultiDict | None = None
-        self._files: MultiDict | None = None
-        self._json: Any = _UNSET
+        self._payload: _Payload | None = None   # what is read from the body, once read
         self._path: str | None = None
         self._session: Any = None
         self._state: dict[str, Any] | None = None
-        self._stream: Any = None
 
     # -- URL ----------------------------------------------------------------
     @property
@@ -178,25 +173,34 @@ class Request:
 
     # -- body ------------------------------------------------------------------
     def _reader(self) -> Any:
-        stream = self._stream
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        stream = p.stream
         if stream is None:
-            stream = self._stream = self._io.body(self._src, self.config.limits.max_body_size)
+            stream = p.stream = self._io.body(self._src, self.config.limits.max_body_size)
         return stream
 
     @property
     def body(self) -> bytes:
         """The whole body (at most ``max_body_size`` bytes, else 413)."""
-        b = self._body
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        b = p.body
         if b is None:
-            b = self._body = self._reader().read(-1)
+            b = p.body = self._reader().read(-1)
         return b
 
     @property
     def json(self) -> Any:
         """The body parsed as JSON; None for an empty body. Malformed JSON is a 400."""
-        value = self._json
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        value = p.json
         if value is _UNSET:
-            value = self._json = self._parse_json()
+            value = p.json = self._parse_json()
         return value
 
     def _parse_json(self) -> Any:
@@ -224,29 +228,35 @@ class Request:
     @property
     def form(self) -> MultiDict:
         """Fields of a urlencoded or multipart body (empty for other bodies)."""
-        if self._form is None:
-            self._parse_form()
-        return self._form  # type: ignore[return-value]
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        if p.form is None:
+            self._parse_form(p)
+        return p.form  # type: ignore[return-value]
 
     @property
     def files(self) -> MultiDict:
         """Uploaded files of a multipart body: name → UploadFile."""
-        if self._files is None:
-            self._parse_form()
-        return self._files  # type: ignore[return-value]
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        if p.files is None:
+            self._parse_form(p)
+        return p.files  # type: ignore[return-value]
 
-    def _parse_form(self) -> None:
+    def _parse_form(self, p: _Payload) -> None:
         ctype = self.content_type
         limits = self.config.limits
         if ctype == "application/x-www-form-urlencoded":
             from .forms import parse_urlencoded
-            self._form, self._files = parse_urlencoded(self.body, limits), _EMPTY_MULTI
+            p.form, p.files = parse_urlencoded(self.body, limits), _EMPTY_MULTI
         elif ctype == "multipart/form-data":
             from .forms import parse_multipart
-            source: Any = self._reader() if self._body is None else _BytesReader(self._body)
-            self._form, self._files = parse_multipart(self.headers.get("content-type", ""), source, limits)
+            source: Any = self._reader() if p.body is None else _BytesReader(p.body)
+            p.form, p.files = parse_multipart(self.headers.get("content-type", ""), source, limits)
         else:
-            self._form, self._files = _EMPTY_MULTI, _EMPTY_MULTI
+            p.form, p.files = _EMPTY_MULTI, _EMPTY_MULTI
 
     # -- per-request state -----------------------------------------------------
     @property
@@ -301,7 +311,8 @@ class Request:
 
     def close(self) -> None:
         """Release uploaded files' temporary storage."""
-        files = self._files
+        p = self._payload
+        files = p.files if p is not None else None
         if files:
             for _, upload in files.items(multi=True):
                 upload.close()
@@ -327,6 +338,18 @@ class _Unset:
 
 
 _UNSET: Any = _Unset()
+
+
+class _Payload:
+    """What a request's body gave once read: the reader, the bytes, the form and files, the
+    JSON. One slot of the Request until a handler reads the body, not five; the defaults
+    are class attributes, so making one runs no Python code."""
+
+    stream: Any = None
+    body: bytes | None = None
+    form: MultiDict | None = None
+    files: MultiDict | None = None
+    json: Any = _UNSET
 
 
 class _BytesReader:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import BadRequest, HTTPError, RequestHeaderFieldsTooLarge
-from ..http.body import BodyBuffer, BodyReader
+from ..http.body import SPOOL, BodyBuffer, BodyReader, body_too_large, spool
 from ..http.datastructures import LookupHeaders, join_repeated
 from ..http.request import Request, RequestConfig
 from .asgi_websocket import serve_websocket
@@ -139,19 +139,37 @@ def _path(scope: Any) -> str:
 
 
 async def _read_body(receive: Any, limit: int) -> BodyBuffer:
-    """The request body, received whole before dispatch (413 as soon as it passes ``limit``)."""
-    buffer = BodyBuffer(limit)
+    """The request body, received whole before dispatch: 413 as soon as it passes ``limit``,
+    moved to a spooled file once it passes :data:`~wolfpy.http.body.SPOOL` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    file = None
+    more = True
     try:
-        while True:
+        while more:
             message = await receive()
             if message["type"] == "http.disconnect":
                 raise BadRequest(message="the client disconnected before sending the whole body")
-            buffer.feed(message.get("body", b""))
-            if not message.get("more_body", False):
-                return buffer
+            chunk = message.get("body", b"")
+            more = message.get("more_body", False)
+            size += len(chunk)
+            if size > limit:
+                raise body_too_large(limit)
+            if file is not None:
+                file.write(chunk)
+            else:
+                chunks.append(chunk)
+                if size > SPOOL:
+                    file = spool(chunks)
+                    chunks = []
     except BaseException:
-        buffer.close()
+        if file is not None:
+            file.close()
         raise
+    if file is not None:
+        file.seek(0)
+        return BodyBuffer(None, file)
+    return BodyBuffer(chunks)
 
 
 def _headers_error(scope: Any, limits: Any) -> RequestHeaderFieldsTooLarge:

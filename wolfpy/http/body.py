@@ -1,5 +1,5 @@
-"""Request bodies, bounded: a reader that never yields more than the limit, and a buffer
-that receives a body chunk by chunk (in memory, then in a spooled file) before dispatch."""
+"""Request bodies, bounded: a reader that never yields more than the limit, and the buffer
+of a body received whole before dispatch (in memory, or in a spooled file)."""
 from __future__ import annotations
 
 import tempfile
@@ -77,45 +77,18 @@ class BodyReader:
 
 
 class BodyBuffer:
-    """A body received ahead of dispatch, chunk by chunk: :meth:`feed` each chunk (413 as
-    soon as the total passes ``limit``), then :meth:`read` it back. Past :data:`SPOOL`
-    bytes it moves to a spooled temporary file; :meth:`close` frees that now, not when the
-    collector runs."""
+    """A body received whole before dispatch: bytes in memory (joined from the chunks as
+    they came), or a spooled temporary file past :data:`SPOOL` bytes (see
+    :func:`spool`). :meth:`close` frees the file now, not when the collector runs."""
 
-    __slots__ = ("_limit", "_size", "_chunks", "_file", "_data", "_pos")
+    __slots__ = ("_file", "_data", "_pos")
 
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._size = 0
-        self._chunks: list[bytes] | None = []
-        self._file: Any = None
-        self._data = b""
+    def __init__(self, chunks: list[bytes] | None, file: Any = None) -> None:
+        self._data = b"".join(chunks) if chunks is not None else b""
+        self._file = file
         self._pos = 0
 
-    def feed(self, chunk: bytes) -> None:
-        self._size += len(chunk)
-        if self._size > self._limit:
-            raise body_too_large(self._limit)
-        if self._file is not None:
-            self._file.write(chunk)
-            return
-        chunks = self._chunks
-        assert chunks is not None, "feed() after read()"
-        chunks.append(chunk)
-        if self._size > SPOOL:
-            self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL)
-            for c in chunks:
-                self._file.write(c)
-            chunks.clear()
-
     def read(self, n: int = -1) -> bytes:
-        chunks = self._chunks
-        if chunks is not None:  # the first read: the whole body has arrived
-            if self._file is not None:
-                self._file.seek(0)
-            else:
-                self._data = b"".join(chunks)
-            self._chunks = None
         if self._file is not None:
             return self._file.read(n)  # type: ignore[no-any-return]
         end = len(self._data) if n < 0 else self._pos + n
@@ -129,5 +102,12 @@ class BodyBuffer:
         if file is not None:
             self._file = None
             file.close()
-        self._chunks = None
         self._data = b""
+
+
+def spool(chunks: list[bytes]) -> Any:
+    """A spooled temporary file holding ``chunks``, for a body that has grown past :data:`SPOOL`."""
+    file = tempfile.SpooledTemporaryFile(max_size=SPOOL)
+    for chunk in chunks:
+        file.write(chunk)
+    return file

@@ -73,7 +73,8 @@ def content_length(value: str | bytes) -> int:
 def early_body_error(value: str | bytes | None, limit: int) -> HTTPError | None:
     """What to answer before reading a byte of the body, from its declared length: 413
     when it is over ``limit``, 400 when it is not a number (see :func:`content_length`),
-    None when reading may start. Either error is sent with :data:`CONNECTION_CLOSE`."""
+    None when reading may start. Either is sent with :data:`CONNECTION_CLOSE`; the WSGI
+    adapter, which reads the body only when a handler asks, leaves the 400 to that read."""
     if value is None:
         return None
     if not (value.isascii() and value.isdigit()):

@@ -115,12 +115,6 @@ class WSGIIO:
 IO = WSGIIO()
 
 
-def request_path(environ: Any) -> str:
-    """The raw (still percent-encoded) path, so each segment is decoded exactly once."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    return target_path(raw, environ.get("SCRIPT_NAME")) if raw else _path_info(environ)
-
-
 def _path_info(environ: Any) -> str:
     """The path of a server that gives no raw URI: PATH_INFO, already decoded (as latin-1
     bytes), encoded again."""
@@ -133,7 +127,8 @@ def _path_info(environ: Any) -> str:
 def serve_wsgi(app: Any, environ: Any, start_response: Any) -> Iterable[bytes]:
     method = environ["REQUEST_METHOD"]
     config = app.request_config or request_config(app)
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")  # request_path(), one call less
+    # The raw (still percent-encoded) path, so each segment is decoded exactly once.
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     request = Request(app, config, IO, environ, method,
                       target_path(raw, environ.get("SCRIPT_NAME")) if raw else _path_info(environ),
                       environ.get("QUERY_STRING", ""), environ.get("wsgi.url_scheme", "http"))

@@ -95,6 +95,43 @@ def test_foreign_origin_is_refused(client):
         assert ws.receive_json()["echo"] == 1
 
 
+@pytest.mark.parametrize("allowed", [[".example.com", "api.example.org:8443"], ["*"]],
+                         ids=["domain and name:port", "star"])
+def test_origin_check_admits_what_allowed_hosts_admits(load_app, allowed):
+    """A WebSocket from a browser on a host is accepted exactly when an HTTP request with
+    that Host gets past the ``allowed_hosts`` built-in: ``.example.com`` and ``*`` too."""
+    files = {**WS, "routes/index.py": "def get(request):\n    return 'ok'\n"}
+    hosts = ", ".join(f'"{h}"' for h in allowed)
+    app = load_app(files, toml=f'[app]\ndebug = false\nallowed_hosts = [{hosts}]\n'
+                              '[middleware]\nbuiltin = ["allowed_hosts"]\n')
+    candidates = ["example.com", "www.example.com", "a.b.example.com", "example.com:8000", "evil.com",
+                  "example.com.evil.com", "notexample.com", "api.example.org:8443", "api.example.org"]
+    with TestClient(app, protocol="asgi") as client:
+        for host in candidates:
+            http_ok = client.get("/", headers={"host": host}).status_code == 200
+            try:
+                with client.websocket_connect("/ws/echo", headers={"origin": f"https://{host}"}) as ws:
+                    ws.send_json(1)
+                    ws_ok = ws.receive_json()["echo"] == 1
+            except WebSocketRejected:
+                ws_ok = False
+            assert ws_ok == http_ok, (host, http_ok)
+        admitted = {h for h in candidates if client.get("/", headers={"host": h}).status_code == 200}
+    if allowed == ["*"]:
+        assert admitted == set(candidates)
+    else:
+        assert admitted == {"example.com", "www.example.com", "a.b.example.com", "example.com:8000",
+                            "api.example.org:8443"}
+
+
+def test_malformed_origin_is_refused(client):
+    for origin in ("null", "testserver", "http://testserver/path", "http://a@testserver",
+                   "http://testserver:x"):
+        with pytest.raises(WebSocketRejected):
+            with client.websocket_connect("/ws/echo", headers={"origin": origin}):
+                pass
+
+
 def test_oversized_message_closes_1009(client):
     with client.websocket_connect("/ws/echo") as ws:
         ws.send_text('"' + "x" * 200 + '"')

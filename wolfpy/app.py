@@ -114,6 +114,7 @@ class App:
         self._sync_404: Any = None
         self._async_404: Any = None
         self._asgi: Any = None
+        self.request_config: Any = None  # built from the settings by the adapters (adapters/common.py)
         self._templates: Any = None
         self._database: Any = None
         self._cache: Any = None

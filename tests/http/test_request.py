@@ -203,3 +203,58 @@ def test_json_limit(client_for):
                    toml="[security]\nmax_json_size = 100\n")
     assert c.post("/j", json=list(range(10))).json() == {"n": 10}
     assert c.post("/j", json=list(range(100))).status_code == 413
+
+
+USER_LOADER = {
+    "routes/_middleware.py": """
+        from wolfpy import Hooks
+
+        LOADS = []
+
+        class Identity(Hooks):
+            def before(self, request):
+                def load(request):
+                    LOADS.append(request.path)
+                    return request.headers.get("x-user")
+                request.set_user_loader(load)
+
+            def after(self, request, response):
+                response.headers["x-loaded-user"] = str(request.loaded_user)
+                response.headers["x-loads"] = str(len(LOADS))
+                response.headers["x-has-session"] = str(request.has_session)
+                return response
+
+        middleware = Identity()
+    """,
+    "routes/me.py": "def get(request):\n    return str(request.user)\n",
+    "routes/anon.py": "def get(request):\n    return 'no user read'\n",
+}
+
+
+def test_user_loader_and_session_hooks(client_for):
+    """Middleware installs the user through public hooks: the loader runs only when
+    something reads request.user; has_session says whether a session middleware ran."""
+    c = client_for(USER_LOADER, toml='[middleware]\nbuiltin = []\n')
+    r = c.get("/anon", headers={"x-user": "ann"})
+    assert r.headers["x-loaded-user"] == "None" and r.headers["x-loads"] == "0"
+    assert r.headers["x-has-session"] == "False"
+    r = c.get("/me", headers={"x-user": "ann"})
+    assert r.text == "ann" and r.headers["x-loaded-user"] == "ann" and r.headers["x-loads"] == "1"
+    with_sessions = client_for({"routes/s.py": "def get(request):\n    return str(request.has_session)\n"},
+                               toml='[middleware]\nbuiltin = ["sessions"]\n')
+    assert with_sessions.get("/s").text == "True"
+
+
+def test_http_reads_no_app_settings():
+    """The sans-IO core is given what it needs (RequestConfig, Limits); it never reads
+    an app's settings."""
+    import ast
+    from pathlib import Path
+
+    import wolfpy.http
+    offenders = []
+    for path in sorted(Path(wolfpy.http.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "settings":
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert not offenders, offenders

@@ -1,23 +1,17 @@
-"""ASGI 3 adapter: http, websocket and lifespan scopes → the App."""
+"""ASGI 3 adapter: http, websocket and lifespan scopes → the App (WebSockets: :mod:`.asgi_websocket`)."""
 from __future__ import annotations
 
-import logging
-import tempfile
 from typing import Any
-from urllib.parse import quote
 
-from ..errors import BadRequest, HTTPError, PayloadTooLarge, RequestHeaderFieldsTooLarge
-from ..http.body import BodyReader
+from ..errors import BadRequest, HTTPError, RequestHeaderFieldsTooLarge
+from ..http.body import SPOOL, BodyBuffer, BodyReader, body_too_large, spool
 from ..http.datastructures import LookupHeaders, join_repeated
-from ..http.request import Request
-from ..middleware import Hooks
-from ..realtime.websocket import WebSocket, WebSocketDisconnect
+from ..http.request import Request, RequestConfig
+from .asgi_websocket import serve_websocket
+from .common import (CONNECTION_CLOSE, content_length, discard_body, early_body_error, quote_path,
+                     request_config, target_path)
 
-log = logging.getLogger("wolfpy")
-
-_SAFE_PATH = "/:@!$&'()*+,;=-._~"
 _BODY_KEY = "wolfpy.body"
-_SPOOL = 1024 * 1024
 
 
 class ScopeHeaders(LookupHeaders):
@@ -66,6 +60,8 @@ class ScopeHeaders(LookupHeaders):
         return list(self._raw)
 
 
+# Header names as the scope spells them, per name asked for: a bounded memo of a pure
+# function, so it is shared by every app of the process.
 _NAMES: dict[str, bytes] = {}
 
 
@@ -80,10 +76,6 @@ class ASGIIO:
         return (client[0], client[1]) if client else None
 
     @staticmethod
-    def scheme(scope: Any) -> str:
-        return scope.get("scheme") or ("ws" if scope["type"] == "websocket" else "http")
-
-    @staticmethod
     def host(scope: Any) -> str:
         for k, v in scope["headers"]:
             if k == b"host":
@@ -96,19 +88,22 @@ class ASGIIO:
 
     @staticmethod
     def content_length(scope: Any) -> int | None:
-        for k, v in scope["headers"]:
-            if k == b"content-length":
-                if not v.isdigit():
-                    raise BadRequest(message="invalid Content-Length header")
-                return int(v)
-        return None
+        value = _first(scope["headers"], b"content-length")
+        return None if value is None else content_length(value)
 
     @staticmethod
     def body(scope: Any, limit: int) -> BodyReader:
         buffered = scope.get(_BODY_KEY)
         if buffered is None:
-            return BodyReader(lambda n: b"", 0, limit)
+            return BodyReader.empty(limit)
         return BodyReader(buffered.read, None, limit)
+
+
+def _first(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    for k, v in headers:
+        if k == name:
+            return v
+    return None
 
 
 IO = ASGIIO()
@@ -126,7 +121,8 @@ def _encode_headers(pairs: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     return out
 
 
-# Headers whose values repeat from response to response: their bytes are computed once.
+# Headers whose values repeat from response to response: their bytes are computed once
+# (a bounded memo of a pure function, shared by every app of the process).
 _CONSTANT_HEADERS = frozenset({
     "content-type", "x-content-type-options", "x-frame-options", "referrer-policy",
     "content-security-policy", "strict-transport-security", "cache-control", "allow", "vary",
@@ -138,47 +134,16 @@ _ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 def _path(scope: Any) -> str:
     raw = scope.get("raw_path")
     if raw:
-        path = raw.decode("latin-1")
-        if "?" in path:
-            path = path.partition("?")[0]
-        if path[:1] != "/":  # absolute-form target "http://host/path" (h11 passes it through)
-            rest = path.partition("://")[2]
-            path = "/" + rest.partition("/")[2] if rest else "/"
-        return path
-    return quote(scope["path"].encode("utf-8"), safe=_SAFE_PATH)
+        return target_path(raw.decode("latin-1"))  # h11 passes absolute-form targets through
+    return quote_path(scope["path"].encode("utf-8"))
 
 
-class _Buffer:
-    """The request body read ahead of dispatch: bytes in memory, or a spooled file."""
-
-    __slots__ = ("_file", "_data", "_pos")
-
-    def __init__(self, chunks: list[bytes] | None, file: Any = None) -> None:
-        self._data = b"".join(chunks) if chunks is not None else b""
-        self._file = file
-        self._pos = 0
-
-    def read(self, n: int = -1) -> bytes:
-        if self._file is not None:
-            return self._file.read(n)
-        end = len(self._data) if n < 0 else self._pos + n
-        chunk = self._data[self._pos:end]
-        self._pos += len(chunk)
-        return chunk
-
-    def close(self) -> None:
-        """Free the body now (a spooled file's disk space), not when the collector runs."""
-        file = self._file
-        if file is not None:
-            self._file = None
-            file.close()
-        self._data = b""
-
-
-async def _read_body(receive: Any, limit: int) -> _Buffer:
+async def _read_body(receive: Any, limit: int) -> BodyBuffer:
+    """The request body, received whole before dispatch: 413 as soon as it passes ``limit``,
+    moved to a spooled file once it passes :data:`~wolfpy.http.body.SPOOL` bytes."""
     chunks: list[bytes] = []
     size = 0
-    spool = None
+    file = None
     more = True
     try:
         while more:
@@ -189,24 +154,22 @@ async def _read_body(receive: Any, limit: int) -> _Buffer:
             more = message.get("more_body", False)
             size += len(chunk)
             if size > limit:
-                raise PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
-            if spool is not None:
-                spool.write(chunk)
+                raise body_too_large(limit)
+            if file is not None:
+                file.write(chunk)
             else:
                 chunks.append(chunk)
-                if size > _SPOOL:
-                    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL)
-                    for c in chunks:
-                        spool.write(c)
+                if size > SPOOL:
+                    file = spool(chunks)
                     chunks = []
     except BaseException:
-        if spool is not None:
-            spool.close()
+        if file is not None:
+            file.close()
         raise
-    if spool is not None:
-        spool.seek(0)
-        return _Buffer(None, spool)
-    return _Buffer(chunks)
+    if file is not None:
+        file.seek(0)
+        return BodyBuffer(None, file)
+    return BodyBuffer(chunks)
 
 
 def _headers_error(scope: Any, limits: Any) -> RequestHeaderFieldsTooLarge:
@@ -225,6 +188,14 @@ class ASGIAdapter:
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self._config: RequestConfig | None = None  # set once the app has started
+
+    async def _start(self) -> RequestConfig:
+        """Start the app on the first request or WebSocket (a server may send no lifespan
+        events; when it did, this returns at once) and keep its request config."""
+        await self.app.startup()
+        config = self._config = request_config(self.app)
+        return config
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         # HTTP is handled right here (one coroutine less per request); the rest is delegated.
@@ -236,19 +207,24 @@ class ASGIAdapter:
                 await self.lifespan(scope, receive, send)
             return
         app = self.app
-        if "async" not in app._prepared:
-            await app.startup()
+        config = self._config
+        if config is None:
+            config = await self._start()
         method = scope["method"]
         qs = scope["query_string"]
-        request = Request(app, IO, scope, method, _path(scope), qs.decode("latin-1") if qs else "")
+        raw = scope.get("raw_path")
+        request = Request(app, config, IO, scope, method,
+                          target_path(raw.decode("latin-1")) if raw else _path(scope),
+                          qs.decode("latin-1") if qs else "", scope.get("scheme") or "http")
         response = None
         close = False
         stream: Any = None
-        limits = app.settings.limits
+        limits = config.limits
         headers = scope["headers"]
         # Uvicorn bounds neither the number nor the size of header fields: both are checked
         # here, in the one pass that also finds out whether a body follows.
         has_body = False
+        length = None   # the first Content-Length
         too_large = len(headers) > limits.max_header_count
         if not too_large:
             size = 0
@@ -256,6 +232,8 @@ class ASGIAdapter:
                 size += len(value)
                 if name == b"content-length":
                     has_body = value != b"0"
+                    if length is None:
+                        length = value
                 elif name == b"transfer-encoding":
                     has_body = True
             too_large = size > limits.max_header_size
@@ -267,28 +245,31 @@ class ASGIAdapter:
                 close = True
             elif has_body:
                 limit = limits.max_body_size
-                try:
-                    declared = IO.content_length(scope)
-                    if declared is not None and declared > limit:
-                        raise PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
-                    scope[_BODY_KEY] = await _read_body(receive, limit)
-                except HTTPError as exc:
-                    response = app.outside_chain(request, app.error_response(request, exc))
+                error = early_body_error(length, limit)
+                if error is None:
+                    try:
+                        scope[_BODY_KEY] = await _read_body(receive, limit)
+                    except HTTPError as exc:
+                        error = exc
+                if error is not None:
+                    response = app.outside_chain(request, app.error_response(request, error))
                     close = True
             if response is None:
                 response = await app.handle_async(request)
             body = response.body
             if type(body) is not bytes:
                 stream = body
-            headers = _encode_headers(response.header_list())
+            pairs = response.header_list()
             if close:
-                headers.append((b"connection", b"close"))
-            await send({"type": "http.response.start", "status": response.status, "headers": headers})
-            if stream is None:
-                await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
-                return
+                pairs.append(CONNECTION_CLOSE)
+            await send({"type": "http.response.start", "status": response.status,
+                        "headers": _encode_headers(pairs)})
             if method == "HEAD":
-                await send({"type": "http.response.body", "body": b""})
+                await send({"type": "http.response.body", "body": discard_body(body)})
+                stream = None  # closed by discard_body
+                return
+            if stream is None:
+                await send({"type": "http.response.body", "body": body})
                 return
             if hasattr(stream, "__aiter__"):
                 async for chunk in stream:
@@ -304,8 +285,7 @@ class ASGIAdapter:
             if stream is not None and hasattr(stream, "close"):
                 stream.close()
             if has_body:
-                if request._files:
-                    request.close()
+                request.close()
                 buffered = scope.pop(_BODY_KEY, None)
                 if buffered is not None:
                     buffered.close()
@@ -314,51 +294,12 @@ class ASGIAdapter:
         await self(scope, receive, send)
 
     async def websocket(self, scope: Any, receive: Any, send: Any) -> None:
-        app = self.app
-        if "async" not in app._prepared:
-            await app.startup()
-        request = Request(app, IO, scope, "GET", _path(scope), scope["query_string"].decode("latin-1"))
-        transport = _Transport(receive, send)
-        found = None
-        try:
-            headers = scope["headers"]
-            limits = app.settings.limits
-            if (len(headers) <= limits.max_header_count
-                    and sum(len(value) for _, value in headers) <= limits.max_header_size
-                    and all(len(value) <= limits.max_header_value for _, value in headers)
-                    and _origin_allowed(request, app)):
-                found = app.match_websocket(request)
-        except HTTPError:
-            found = None
-        if found is None:
-            await transport.reject()
-            return
-        route, params = found
-        try:
-            await _load_identity(app, request, route)
-        except Exception:
-            log.exception("loading the session of WebSocket %s failed", request.raw_path)
-            await transport.reject()
-            return
-        security = app.settings.security
-        ws = WebSocket(request, transport, security.websocket_max_message,
-                       security.get("websocket_max_messages_per_second", 0))
-        try:
-            await route.websocket(ws, **params)
-        except WebSocketDisconnect:
-            pass
-        except Exception:
-            log.exception("unhandled exception in WebSocket %s", request.raw_path)
-            if ws.accepted and not ws.closed:
-                await ws.close(1011, "internal error")
-            elif not ws.accepted:
-                await transport.reject()
-            return
-        if not ws.accepted:
-            if not ws.closed:  # a handler that closed before accepting has refused already
-                await transport.reject()
-        elif not ws.closed and not transport.disconnected:
-            await ws.close(1000)
+        config = self._config
+        if config is None:
+            config = await self._start()
+        request = Request(self.app, config, IO, scope, "GET", _path(scope), scope["query_string"].decode("latin-1"),
+                          scope.get("scheme") or "ws")
+        await serve_websocket(self.app, request, scope["headers"], receive, send)
 
     async def lifespan(self, scope: Any, receive: Any, send: Any) -> None:
         while True:
@@ -374,98 +315,3 @@ class ASGIAdapter:
                 await self.app.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-
-_IDENTITY = ("sessions", "auth")
-
-
-async def _load_identity(app: Any, request: Request, route: Any) -> None:
-    """Give a WebSocket's request its session and user, as an HTTP request to the same
-    URL gets them: the ``sessions`` and ``auth`` built-ins' ``before`` run at the
-    handshake, then the user is read (a database query, maybe a Redis one) in a
-    worker thread, not on the event loop."""
-    layers = getattr(route, "layers", None) or ()
-    befores: list[Any] = [mw.before for mw in layers
-                          if isinstance(mw, Hooks) and mw.name in _IDENTITY and mw.before is not None]
-    if not befores:
-        return
-    for before in befores:
-        before(request)  # both only install lazy loaders; neither answers early
-    closers: list[Any] = [mw.after for mw in layers
-                          if isinstance(mw, Hooks) and mw.name == "database" and mw.after is not None]
-
-    def load() -> None:
-        try:
-            if request._session is not None:
-                request._session.get("")  # read the cookie (or Redis) now
-            request.user  # noqa: B018 - resolves the lazy user
-        finally:
-            for close in closers:  # hand the thread's connection back, as after a request
-                close(request, None)
-    await app.threads.run(load)
-
-
-def _origin_allowed(request: Request, app: Any) -> bool:
-    """A browser's WebSocket from another site is refused (cross-site WebSocket hijacking)."""
-    origin = request.headers.get("origin")
-    if not origin:
-        return True  # not a browser: no ambient credentials to abuse
-    origin_host = origin.partition("://")[2].rstrip("/")
-    if origin_host == request.host:
-        return True
-    allowed = app.settings.app.allowed_hosts
-    bare = origin_host.rsplit(":", 1)[0] if not origin_host.endswith("]") else origin_host
-    return origin_host in allowed or bare in allowed
-
-
-class _Transport:
-    """The ASGI side of a WebSocket."""
-
-    def __init__(self, receive: Any, send: Any) -> None:
-        self._receive = receive
-        self._send = send
-        self._connected = False
-        self.disconnected = False
-
-    async def _await_connect(self) -> None:
-        if not self._connected:
-            message = await self._receive()
-            if message["type"] != "websocket.connect":
-                self.disconnected = True
-                raise WebSocketDisconnect(1006)
-            self._connected = True
-
-    async def reject(self) -> None:
-        try:
-            await self._await_connect()
-        except WebSocketDisconnect:
-            return
-        await self._send({"type": "websocket.close", "code": 1008})
-
-    async def accept(self, subprotocol: str | None, headers: list[tuple[str, str]]) -> None:
-        await self._await_connect()
-        message: dict[str, Any] = {"type": "websocket.accept", "subprotocol": subprotocol}
-        if headers:
-            message["headers"] = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-        await self._send(message)
-
-    async def receive(self) -> tuple[str, Any]:
-        message = await self._receive()
-        kind = message["type"]
-        if kind == "websocket.disconnect":
-            self.disconnected = True
-            return "close", message.get("code", 1000)
-        if message.get("text") is not None:
-            return "text", message["text"]
-        return "bytes", message.get("bytes") or b""
-
-    async def send(self, kind: str, data: Any) -> None:
-        if self.disconnected:
-            raise WebSocketDisconnect(1006)
-        key = "text" if kind == "text" else "bytes"
-        await self._send({"type": "websocket.send", key: data})
-
-    async def close(self, code: int, reason: str) -> None:
-        if self.disconnected:
-            return
-        await self._send({"type": "websocket.close", "code": code, "reason": reason})

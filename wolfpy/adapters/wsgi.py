@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from typing import Any, Iterable
-from urllib.parse import quote
 
-from ..errors import BadRequest, PayloadTooLarge
 from ..http.body import BodyReader
 from ..http.datastructures import LookupHeaders
 from ..http.request import Request
 from ..http.status import STATUS_LINES, status_line
+from .common import (CONNECTION_CLOSE, content_length, discard_body, early_body_error, quote_path,
+                     request_config, target_path)
 
-_SAFE_PATH = "/:@!$&'()*+,;=-._~"
+#: environ key set once the body has been opened: the request may hold uploads to close.
+_BODY_OPENED = "wolfpy.body_opened"
 
 
 def _env_key(name: str) -> str:
@@ -21,6 +22,8 @@ def _env_key(name: str) -> str:
     return key
 
 
+# environ keys per header name asked for: a bounded memo of a pure function, so it is
+# shared by every app of the process.
 _ENV_KEYS: dict[str, str] = {}
 
 
@@ -83,10 +86,6 @@ class WSGIIO:
         return addr, port
 
     @staticmethod
-    def scheme(environ: Any) -> str:
-        return environ.get("wsgi.url_scheme", "http")
-
-    @staticmethod
     def host(environ: Any) -> str:
         host = environ.get("HTTP_HOST")
         if host:
@@ -98,71 +97,61 @@ class WSGIIO:
     @staticmethod
     def content_length(environ: Any) -> int | None:
         value = environ.get("CONTENT_LENGTH")
-        if not value:
-            return None
-        if not (value.isascii() and value.isdigit()):  # not "-1", "1, 2" or "²"
-            raise BadRequest(message="invalid Content-Length header")
-        return int(value)
+        return content_length(value) if value else None
 
     @staticmethod
     def body(environ: Any, limit: int) -> BodyReader:
-        length = WSGIIO.content_length(environ)
+        value = environ.get("CONTENT_LENGTH")
+        length = content_length(value) if value else None
         stream = environ.get("wsgi.input")
         if stream is None or (length is None and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
                               and not environ.get("wsgi.input_terminated")):
             # No declared body: reading wsgi.input to EOF could block (PEP 3333).
-            return BodyReader(lambda n: b"", 0, limit)
+            return BodyReader.empty(limit)
+        environ[_BODY_OPENED] = True
         return BodyReader(stream.read, length, limit)
 
 
 IO = WSGIIO()
 
 
-def request_path(environ: Any) -> str:
-    """The raw (still percent-encoded) path, so each segment is decoded exactly once."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        path = raw.partition("?")[0]
-        if path[:1] != "/":  # absolute-form "http://host/path"
-            rest = path.partition("://")[2]
-            path = "/" + rest.partition("/")[2] if rest else "/"
-        script = environ.get("SCRIPT_NAME")
-        if script:
-            quoted = quote(script.encode("latin-1"), safe=_SAFE_PATH)
-            if path.startswith(quoted):
-                path = path[len(quoted):] or "/"
-        return path
-    # Servers without the raw URI: PATH_INFO is already decoded (as latin-1 bytes).
+def _path_info(environ: Any) -> str:
+    """The path of a server that gives no raw URI: PATH_INFO, already decoded (as latin-1
+    bytes), encoded again."""
     info = environ.get("PATH_INFO") or "/"
     if "%" not in info and info.isascii():
         return info  # decoding it again changes nothing
-    return quote(info.encode("latin-1"), safe=_SAFE_PATH)
+    return quote_path(info.encode("latin-1"))
 
 
 def serve_wsgi(app: Any, environ: Any, start_response: Any) -> Iterable[bytes]:
     method = environ["REQUEST_METHOD"]
-    request = Request(app, IO, environ, method, request_path(environ), environ.get("QUERY_STRING", ""))
+    config = app.request_config or request_config(app)
+    # The raw (still percent-encoded) path, so each segment is decoded exactly once.
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    request = Request(app, config, IO, environ, method,
+                      target_path(raw, environ.get("SCRIPT_NAME")) if raw else _path_info(environ),
+                      environ.get("QUERY_STRING", ""), environ.get("wsgi.url_scheme", "http"))
     length = environ.get("CONTENT_LENGTH")
-    close_connection = False
-    if length and length.isascii() and length.isdigit() and int(length) > app.settings.limits.max_body_size:
-        # Refuse before reading a byte; the unread body makes the connection unusable.
-        response = app.outside_chain(request, app.error_response(request, PayloadTooLarge(
-            message=f"request body over the limit of {app.settings.limits.max_body_size} bytes")))
+    error = early_body_error(length, config.limits.max_body_size) if length else None
+    # The body is read lazily here: a length that is not a number is the 400 of the
+    # first read, inside the chain; one over the limit is refused before anything runs.
+    if error is not None and error.status == 413:
+        response = app.outside_chain(request, app.error_response(request, error))
         close_connection = True
     else:
+        close_connection = False
         response = app.handle(request)
-        if request._files:
+        if _BODY_OPENED in environ:
             request.close()
     status = response.status
     headers = response.header_list()
     if close_connection:
-        headers.append(("connection", "close"))
+        headers.append(CONNECTION_CLOSE)
     start_response(STATUS_LINES.get(status) or status_line(status), headers)
     body = response.body
     if method == "HEAD":
-        if hasattr(body, "close"):
-            body.close()
-        return [b""]
+        return [discard_body(body)]
     if type(body) is bytes:
         return [body]
     return body

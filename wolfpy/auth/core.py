@@ -1,32 +1,23 @@
-"""login, logout, authenticate, request.user, @login_required, @role_required, safe ``next`` URLs."""
+"""login, logout, authenticate, @login_required, @role_required, safe ``next`` URLs."""
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable, TypeVar
 from urllib.parse import quote, urlsplit
 
 from ..context import current_request
-from ..errors import HTTPError, WolfPyError
-from ..handlers import GUARDS_DONE
+from ..errors import HTTPError
 from ..http.hosts import DEBUG_HOSTS, Host, HostMatcher, parse_host
-from ..http.request import _LazyUser
 from ..http.response import encode_url, redirect
-from ..middleware import Hooks
+from .guards import GUARDS, guard
 from .passwords import verify_and_update
+from .tokens import bearer_token, user_from_bearer
+from .users import SESSION_KEY, get_user_model
 
 F = TypeVar("F", bound=Callable[..., Any])
 LOGIN_URL = "/auth/login"
-SESSION_KEY = "_user"
 
-
-def get_user_model(app: Any) -> Any:
-    """The project's ``User`` model (found in ``models/``)."""
-    if not app.models and app.project is not None:
-        app.bind_models()
-    for model in app.models:
-        if model.__name__ == "User":
-            return model
-    raise WolfPyError("no User model in models/: create one with `wolfpy generate auth`")
+__all__ = ["GUARDS", "LOGIN_URL", "SESSION_KEY", "authenticate", "authenticated_user", "get_user_model",
+           "guard", "has_role", "login", "login_required", "logout", "role_required", "safe_next"]
 
 
 def authenticate(username: str, password: str, *, app: Any = None) -> Any:
@@ -74,41 +65,6 @@ def logout(request: Any) -> None:
     """Sign out: the session is emptied and deleted server-side, and gets a new id."""
     request.session.invalidate()
     request.user = None
-
-
-class Authentication(Hooks):
-    """The ``auth`` built-in: ``request.user`` from the session (loaded on first use), and
-    ``Cache-Control: no-store`` on pages served to a signed-in user."""
-
-    name = "auth"
-
-    def __init__(self, app: Any) -> None:
-        def load(request: Any) -> Any:
-            if request._session is None:
-                return None
-            user_id = request.session.get(SESSION_KEY)
-            if user_id is None:
-                return None
-            try:
-                User = get_user_model(request.app)
-            except WolfPyError:
-                return None  # no User model (yet): nobody can be signed in
-            user = User.get_or_none(User._meta.primary_key == user_id)
-            if user is None or getattr(user, "is_active", True) is False:
-                return None
-            return user
-
-        def before(request: Any) -> None:
-            if request._user is None:
-                request._user = _LazyUser(load)
-            return None
-
-        def after(request: Any, response: Any) -> Any:
-            user = request._user
-            if user is not None and type(user) is not _LazyUser:
-                response.headers["Cache-Control"] = "no-store"
-            return response
-        self.before, self.after = before, after
 
 
 _SAFE_SCHEMES = ("http", "https")
@@ -186,49 +142,10 @@ def _deny_anonymous(request: Any) -> Any:
     return redirect(f"{LOGIN_URL}?next={quote(target, safe='')}", status=303)
 
 
-#: The attribute that lists a handler's access checks, outermost first. WolfPy runs them
-#: before it reads and validates the body, so an anonymous client gets its 401 or its
-#: redirect to the login page, never a 422 that lists the body's fields.
-GUARDS = "__wolfpy_guards__"  # read by wolfpy.handlers.Endpoint
-
-
-def _guarded(request: Any, check: Callable[[Any], Any]) -> Any:
-    state = getattr(request, "_state", None)
-    if state:
-        done = state.get(GUARDS_DONE)
-        if done and check in done:
-            return None     # already run before the parameters were bound
-    return check(request)
-
-
-def guard(func: F, check: Callable[[Any], Any]) -> F:
-    """``func`` with ``check(request)`` run first: a Response it returns answers instead."""
-    import inspect
-    if inspect.iscoroutinefunction(func):
-        @functools.wraps(func)
-        async def async_wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-            denied = _guarded(request, check)
-            if denied is not None:
-                return denied
-            return await func(request, *args, **kwargs)
-        wrapped: Any = async_wrapper
-    else:
-        @functools.wraps(func)
-        def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-            denied = _guarded(request, check)
-            if denied is not None:
-                return denied
-            return func(request, *args, **kwargs)
-        wrapped = wrapper
-    setattr(wrapped, GUARDS, (check, *getattr(func, GUARDS, ())))
-    return wrapped  # type: ignore[no-any-return]
-
-
 def authenticated_user(request: Any) -> Any:
     """Who the request is from: the user of its bearer token when it sends
     ``Authorization: Bearer`` (a 401 when that token is not valid), else the session's
     user, else None."""
-    from .tokens import bearer_token, user_from_bearer
     if bearer_token(request) is not None:
         user = user_from_bearer(request)
         request.user = user

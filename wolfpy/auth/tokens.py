@@ -15,6 +15,8 @@ from typing import Any, Callable, TypeVar
 
 from ..context import current_request
 from ..errors import HTTPError, MissingExtra
+from .guards import guard
+from .users import get_user_model
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALGORITHM = "HS256"
@@ -106,7 +108,6 @@ def user_from_bearer(request: Any) -> Any:
     claims = bearer_claims(request)
     if claims is None:
         raise HTTPError(401, "invalid or expired token", headers=_INVALID)
-    from .core import get_user_model
     User = get_user_model(request.app)
     try:
         user = User.get_or_none(User._meta.primary_key == claims["sub"])
@@ -119,8 +120,6 @@ def user_from_bearer(request: Any) -> Any:
 
 def token_required(func: F) -> F:
     """Requests must carry ``Authorization: Bearer <token>``; sets ``request.user``. 401 otherwise."""
-    from .core import guard
-
     def check(request: Any) -> None:
         request.user = user_from_bearer(request)
     return guard(func, check)

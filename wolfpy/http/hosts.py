@@ -4,8 +4,10 @@ A Host is ``uri-host [":" port]`` (RFC 9110 section 7.2): a DNS name (letters, d
 ``-`` and ``_`` in dot-separated labels), an IPv4 address, or an IPv6 address in
 brackets, then an optional numeric port. Anything else is refused: user information
 (``example.com:x@evil.com``), a path, spaces, control characters, an empty port,
-percent escapes. The ``allowed_hosts`` built-in, ``safe_next`` and the CSRF origin
-check all read hosts through this module, so they all agree on what a host is.
+percent escapes. The ``allowed_hosts`` built-in, the WebSocket origin check,
+``safe_next`` and the CSRF origin check all read hosts through this module, so they all
+agree on what a host is; the first two also admit exactly the same hosts
+(:class:`HostMatcher` over :func:`allowed_patterns`).
 """
 from __future__ import annotations
 
@@ -125,3 +127,20 @@ def allowed_patterns(settings: object) -> list[str]:
     if getattr(settings, "debug", False) or not getattr(settings, "production", True):
         configured += DEBUG_HOSTS
     return configured
+
+
+def origin_allowed(origin: str, host: str, matcher: HostMatcher) -> bool:
+    """Whether a browser on ``origin`` may open a connection to this site (the WebSocket
+    handshake's check against cross-site hijacking).
+
+    Yes when the origin names the request's own ``host`` (the same name and port as
+    written, whatever the scheme: a proxy may end TLS in front of the server), or a host
+    ``matcher`` admits: the hosts ``[app] allowed_hosts`` lets through for HTTP, so
+    ``.example.com`` and ``*`` mean the same for both. A malformed origin, ``null``
+    included, is another site.
+    """
+    parsed = parse_origin(origin.strip())
+    if parsed is None:
+        return False
+    sender = parsed[1]
+    return sender == parse_host(host) or matcher.allows(sender)

@@ -1,41 +1,61 @@
 """The Request: lazy, slotted, sans-IO.
 
-An adapter builds a Request from five things it knows cheaply (app, method,
-raw path, query string) plus an opaque ``src`` and the adapter object ``io``
-that can read headers, the client address and the body out of ``src`` on
-demand. Nothing is parsed until a handler asks for it.
+An adapter builds a Request from what it knows cheaply (the app, its
+:class:`RequestConfig`, the method, the raw path, the query string, the scheme)
+plus an opaque ``src`` and the adapter object ``io`` that can read headers, the
+client address and the body out of ``src`` on demand. Nothing is parsed until a
+handler asks for it, and nothing is read from the app's settings: what the
+parsers need is in the config, built once per app.
 """
 from __future__ import annotations
 
 import json as _json
 import sys
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, WolfPyError
 from .cookies import parse_cookie_header
 from .datastructures import Headers, MultiDict
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..app import App
+from .hosts import HostMatcher
+from .limits import DEFAULT_LIMITS, Limits
 
 _EMPTY_MULTI = MultiDict()
 _PREFERS_JSON: dict[str, bool] = {}
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+@dataclass(frozen=True)
+class RequestConfig:
+    """What requests need from their app's settings, read once per app.
+
+    ``limits`` bound every parser; ``trusted_proxies`` are the peers whose
+    ``X-Forwarded-For`` counts for ``client_ip``; ``hosts`` admits what ``[app]
+    allowed_hosts`` (with the development names outside production) allows, for the
+    WebSocket origin check. The adapters build it from the settings
+    (:func:`wolfpy.adapters.common.request_config`).
+    """
+
+    limits: Limits = DEFAULT_LIMITS
+    trusted_proxies: frozenset[str] = frozenset()
+    hosts: HostMatcher = field(default_factory=lambda: HostMatcher(()))
+
+
 class Request:
-    """An HTTP request as handlers see it. See SPEC.md section 4 for the public attributes."""
+    """An HTTP request as handlers see it. See SPEC.md section 4 for the public attributes;
+    ``scheme`` and ``config`` (the app's :class:`RequestConfig`) come from the adapter."""
 
     __slots__ = (
-        "app", "method", "raw_path", "query_string", "params", "route", "_user", "_src", "_io",
-        "_headers", "_query", "_cookies", "_body", "_form", "_files", "_json", "_path",
-        "_session", "_state", "_stream",
+        "app", "config", "method", "raw_path", "query_string", "scheme", "params", "route", "_user",
+        "_src", "_io", "_headers", "_query", "_cookies", "_payload", "_path", "_session", "_state",
     )
 
-    def __init__(self, app: "App", io: Any, src: Any, method: str, raw_path: str,
-                 query_string: str) -> None:
+    def __init__(self, app: Any, config: RequestConfig, io: Any, src: Any, method: str, raw_path: str,
+                 query_string: str, scheme: str = "http") -> None:
         self.app = app
+        self.config = config
+        self.scheme = scheme
         self._io = io
         self._src = src
         self.method = method
@@ -47,14 +67,10 @@ class Request:
         self._headers: Headers | None = None
         self._query: MultiDict | None = None
         self._cookies: dict[str, str] | None = None
-        self._body: bytes | None = None
-        self._form: MultiDict | None = None
-        self._files: MultiDict | None = None
-        self._json: Any = _UNSET
+        self._payload: _Payload | None = None   # what is read from the body, once read
         self._path: str | None = None
         self._session: Any = None
         self._state: dict[str, Any] | None = None
-        self._stream: Any = None
 
     # -- URL ----------------------------------------------------------------
     @property
@@ -64,10 +80,6 @@ class Request:
         if p is None:
             p = self._path = unquote(self.raw_path) if "%" in self.raw_path else self.raw_path
         return p
-
-    @property
-    def scheme(self) -> str:
-        return self._io.scheme(self._src)
 
     @property
     def host(self) -> str:
@@ -98,7 +110,7 @@ class Request:
                 q = _EMPTY_MULTI
             else:
                 from .forms import parse_query
-                q = parse_query(self.query_string, self.app.settings.limits)
+                q = parse_query(self.query_string, self.config.limits)
             self._query = q
         return q
 
@@ -130,7 +142,7 @@ class Request:
         """The client's address; ``X-Forwarded-For`` counts only from a trusted proxy."""
         peer = self.client
         ip = peer[0] if peer else None
-        trusted = self.app.settings.security.trusted_proxies
+        trusted = self.config.trusted_proxies
         if not trusted or ip not in trusted:
             return ip
         forwarded = self.headers.getlist("x-forwarded-for")
@@ -162,37 +174,46 @@ class Request:
 
     # -- body ------------------------------------------------------------------
     def _reader(self) -> Any:
-        stream = self._stream
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        stream = p.stream
         if stream is None:
             encoding = self.headers.get("content-encoding")
             if encoding and encoding.strip().lower() != "identity":
                 # Never decompressed: a few KB of gzip can hold gigabytes (a zip bomb).
                 raise UnsupportedMediaType(message=f"request bodies with Content-Encoding {encoding!r} "
                                                    "are not accepted; send the body uncompressed")
-            stream = self._stream = self._io.body(self._src, self.app.settings.limits.max_body_size)
+            stream = p.stream = self._io.body(self._src, self.config.limits.max_body_size)
         return stream
 
     @property
     def body(self) -> bytes:
         """The whole body (at most ``max_body_size`` bytes, else 413)."""
-        b = self._body
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        b = p.body
         if b is None:
-            b = self._body = self._reader().read(-1)
+            b = p.body = self._reader().read(-1)
         return b
 
     @property
     def json(self) -> Any:
         """The body parsed as JSON; None for an empty body. Malformed JSON is a 400."""
-        value = self._json
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        value = p.json
         if value is _UNSET:
-            value = self._json = self._parse_json()
+            value = p.json = self._parse_json()
         return value
 
     def _parse_json(self) -> Any:
         ctype = self.content_type
         if ctype and ctype != "application/json" and not ctype.endswith("+json"):
             raise UnsupportedMediaType(message=f"expected a JSON body, got {ctype}")
-        limits = self.app.settings.limits
+        limits = self.config.limits
         length = self.content_length
         if length is not None and length > limits.max_json_size:
             raise PayloadTooLarge(message=f"JSON body over the limit of {limits.max_json_size} bytes")
@@ -213,29 +234,35 @@ class Request:
     @property
     def form(self) -> MultiDict:
         """Fields of a urlencoded or multipart body (empty for other bodies)."""
-        if self._form is None:
-            self._parse_form()
-        return self._form  # type: ignore[return-value]
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        if p.form is None:
+            self._parse_form(p)
+        return p.form  # type: ignore[return-value]
 
     @property
     def files(self) -> MultiDict:
         """Uploaded files of a multipart body: name → UploadFile."""
-        if self._files is None:
-            self._parse_form()
-        return self._files  # type: ignore[return-value]
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        if p.files is None:
+            self._parse_form(p)
+        return p.files  # type: ignore[return-value]
 
-    def _parse_form(self) -> None:
+    def _parse_form(self, p: _Payload) -> None:
         ctype = self.content_type
-        limits = self.app.settings.limits
+        limits = self.config.limits
         if ctype == "application/x-www-form-urlencoded":
             from .forms import parse_urlencoded
-            self._form, self._files = parse_urlencoded(self.body, limits), _EMPTY_MULTI
+            p.form, p.files = parse_urlencoded(self.body, limits), _EMPTY_MULTI
         elif ctype == "multipart/form-data":
             from .forms import parse_multipart
-            source: Any = self._reader() if self._body is None else _BytesReader(self._body)
-            self._form, self._files = parse_multipart(self.headers.get("content-type", ""), source, limits)
+            source: Any = self._reader() if p.body is None else _BytesReader(p.body)
+            p.form, p.files = parse_multipart(self.headers.get("content-type", ""), source, limits)
         else:
-            self._form, self._files = _EMPTY_MULTI, _EMPTY_MULTI
+            p.form, p.files = _EMPTY_MULTI, _EMPTY_MULTI
 
     # -- per-request state -----------------------------------------------------
     @property
@@ -258,6 +285,19 @@ class Request:
     def user(self, value: Any) -> None:
         self._user = value
 
+    def set_user_loader(self, load: Callable[["Request"], Any]) -> None:
+        """Have ``request.user`` come from ``load(request)``, called the first time it is
+        read (never, when nothing reads it). A user already set is kept."""
+        if self._user is None:
+            self._user = _LazyUser(load)
+
+    @property
+    def loaded_user(self) -> Any:
+        """The user when ``request.user`` has been set or read during this request, else
+        None; never loads it."""
+        user = self._user
+        return None if type(user) is _LazyUser else user
+
     @property
     def session(self) -> Any:
         s = self._session
@@ -270,9 +310,15 @@ class Request:
     def session(self, value: Any) -> None:
         self._session = value
 
+    @property
+    def has_session(self) -> bool:
+        """True when a session middleware gave this request a session (``request.session``)."""
+        return self._session is not None
+
     def close(self) -> None:
         """Release uploaded files' temporary storage."""
-        files = self._files
+        p = self._payload
+        files = p.files if p is not None else None
         if files:
             for _, upload in files.items(multi=True):
                 upload.close()
@@ -298,6 +344,18 @@ class _Unset:
 
 
 _UNSET: Any = _Unset()
+
+
+class _Payload:
+    """What a request's body gave once read: the reader, the bytes, the form and files, the
+    JSON. One slot of the Request until a handler reads the body, not five; the defaults
+    are class attributes, so making one runs no Python code."""
+
+    stream: Any = None
+    body: bytes | None = None
+    form: MultiDict | None = None
+    files: MultiDict | None = None
+    json: Any = _UNSET
 
 
 class _BytesReader:

@@ -33,7 +33,7 @@ def csrf_exempt(func: F) -> F:
 def csrf_token(request: Any = None) -> str:
     """The session's CSRF token (created on first use)."""
     request = request or current_request()
-    if request._session is None:
+    if not request.has_session:
         raise WolfPyError("csrf_token() needs the sessions middleware: add \"sessions\" and \"csrf\" "
                           "to [middleware] builtin")
     token = request.session.get("_csrf")
@@ -127,7 +127,7 @@ class CSRF(Hooks):
                 return None
             if not _same_origin(request):
                 raise HTTPError(403, origin_failed)
-            if request._session is None:
+            if not request.has_session:
                 raise WolfPyError("the csrf middleware needs \"sessions\" before it in [middleware] builtin")
             expected = request.session.get("_csrf")
             sent = request.headers.get(HEADER)

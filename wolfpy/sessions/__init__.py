@@ -131,7 +131,7 @@ def flash(request: Any, message: str, category: str = "info") -> None:
 def get_flashes(request: Any = None, with_categories: bool = False) -> list[Any]:
     """The pending flash messages, removed from the session as they are read."""
     request = request or current_request()
-    if request._session is None:
+    if not request.has_session:
         return []
     pending = request.session.get("_flashes") or []
     if pending:

@@ -59,13 +59,13 @@ class Sessions(Hooks):
                     session.modified = True
                 return sid, data
             session = Session(loader, check)
-            request._session = session
+            request.session = session
             return None
 
         def after(request: Any, response: Any) -> Any:
-            session = request._session
-            if session is None:
+            if not request.has_session:
                 return response
+            session = request.session
             if not session.accessed:
                 if not (rotating and COOKIE_NAME in request.cookies):
                     return response

@@ -26,52 +26,12 @@ from .middleware.builtin import build_builtins
 from .project import Project
 from .routing.loader import ModuleLoader, middleware_of, scan
 from .routing.patterns import parse_path
+from .routing.route import Route, allow_header
 from .routing.router import Router
 
 log = logging.getLogger("wolfpy")
 
 _NOT_FOUND = HTTPError(404)  # never raised, only rendered: one shared instance
-
-
-class Route:
-    """One URL: its endpoints per method, an optional WebSocket handler, its middleware."""
-
-    __slots__ = ("name", "segments", "source", "endpoints", "websocket", "middleware",
-                 "sync_table", "async_table", "sync_405", "async_405", "allow", "api", "ws_converters",
-                 "layers")
-
-    def __init__(self, name: str, segments: tuple, source: str, endpoints: dict[str, Endpoint],
-                 websocket: Callable[..., Any] | None = None, middleware: list[Any] | None = None,
-                 api: bool = False) -> None:
-        self.name = name
-        self.segments = segments
-        self.source = source
-        self.endpoints = endpoints
-        self.websocket = websocket
-        self.middleware = middleware or []
-        self.api = api
-        methods = [m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-                   if m in endpoints or (m == "HEAD" and "GET" in endpoints) or m == "OPTIONS"]
-        self.allow = ", ".join(methods)
-        self.sync_table: dict[str, Callable[[Any], Response]] = {}
-        self.async_table: dict[str, Callable[[Any], Any]] = {}
-        self.sync_405: Any = None
-        self.async_405: Any = None
-        self.ws_converters: tuple = ()
-        self.layers: list[Any] = []
-
-    @property
-    def methods(self) -> list[str]:
-        return [m.strip() for m in self.allow.split(",")]
-
-    @property
-    def template(self) -> str:
-        from .routing.patterns import template_of
-        return template_of(self.segments)
-
-    def router_sort_key(self) -> tuple:
-        """Order for listings: by URL, static segments before dynamic ones."""
-        return tuple((s.kind, s.value) for s in self.segments)
 
 
 class App:
@@ -222,7 +182,7 @@ class App:
             existing.endpoints.update(endpoints)
             if websocket is not None:
                 existing.websocket = websocket
-            existing.allow = Route(existing.name, segments, source, existing.endpoints).allow
+            existing.allow = allow_header(existing.endpoints)
         else:
             self._add(Route(name or path, segments, source, endpoints, websocket, api=api))
 

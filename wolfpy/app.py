@@ -7,20 +7,20 @@ import logging
 import os
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import context
 from .concurrency import ThreadRunner, run_blocking
 from .config import Settings
-from .diagnostics import builtin_error_page, debug_page
+from .error_responses import ErrorResponses, wants_json
+from .error_responses import warn_unapplied_migrations as warn_unapplied_migrations  # its old home
 from .errors import ConfigError, HTTPError, RouteLoadError, WolfPyError
 from .extensions import Extension, ExtensionMiddleware, load_plugins
 from .adapters.wsgi import serve_wsgi
 from .handlers import (Endpoint, bind_params, convert_params, is_async_callable, make_async_call, make_sync_call,
                        module_endpoints)
-from .http.response import HTML, JSON, Response, dumps
+from .http.response import HTML, Response
 from .middleware import Hooks, build_async, build_sync
 from .middleware.builtin import build_builtins
 from .project import Project
@@ -30,9 +30,6 @@ from .routing.route import Route, allow_header
 from .routing.router import Router
 
 log = logging.getLogger("wolfpy")
-
-_NOT_FOUND = HTTPError(404)  # never raised, only rendered: one shared instance
-
 
 class App:
     """A WolfPy application: a WSGI callable, with ``app.asgi`` as its ASGI 3 twin.
@@ -76,9 +73,7 @@ class App:
         self._templates: Any = None
         self._database: Any = None
         self.models: list[Any] = []
-        self._error_pages: dict[tuple[int, str], bytes] = {}
-        self._error_templates: dict[int, bool] = {}
-        self._plain_404: bytes | None = None
+        self._errors = ErrorResponses(self)
         self._shared: dict[tuple[Any, ...], Any] = {}
         self._prepared: set[str] = set()
         self._global_mw: list[Any] = []
@@ -249,10 +244,7 @@ class App:
                         route.layers = self._global_mw + scoped + route.middleware
                 if route.websocket is not None:
                     route.ws_converters = bind_params(route.websocket, route.segments, route.source).converters
-            # The usual 404 (no project page, HTML wanted) is the same bytes every time.
-            if self.project is None or not (self.project.templates / "errors/404.html").is_file():
-                if not self.settings.debug:
-                    self._plain_404 = builtin_error_page(404, _NOT_FOUND.message).encode()
+            self._errors.settle()
             self._frozen = True
         return self
 
@@ -264,7 +256,7 @@ class App:
                 return
             for route in self.routes:
                 self._build_route(route, kind)
-            chain = self._chain(kind, self._global_mw, self._not_found_terminal, False, True)
+            chain = self._chain(kind, self._global_mw, self._errors.not_found, False, True)
             if kind == "sync":
                 self._sync_404 = chain
             else:
@@ -344,7 +336,7 @@ class App:
             if method == "GET" and not ep.api and self.settings.debug:
                 ep = _warn_on_none(ep)  # debug only: the production path is untouched
             make = make_async_call if ep.is_async else make_sync_call
-            call = make(ep, self.error_response, self._not_found_terminal)
+            call = make(ep, self._errors.error_response, self._errors.not_found)
             table[method] = self._chain(kind, layers, call, ep.is_async)
         if route.websocket is not None and "GET" not in route.endpoints:
             table["GET"] = self._chain(kind, layers, self._upgrade_required, False, True)
@@ -432,12 +424,6 @@ class App:
                 return redirect
         return await self._async_404(request)
 
-    def _not_found_terminal(self, request: Any) -> Response:
-        page = self._plain_404
-        if page is not None and not self.wants_json(request):
-            return Response(page, 404, None, HTML)
-        return self.error_response(request, _NOT_FOUND)
-
     def match_websocket(self, request: Any) -> tuple[Route, dict[str, Any]] | None:
         """The WebSocket route for ``request`` with converted params, or None."""
         found = self.router.match(request.raw_path)
@@ -450,12 +436,8 @@ class App:
 
     # -- errors ------------------------------------------------------------------
     def wants_json(self, request: Any) -> bool:
-        route = request.route
-        if route is not None:
-            ep = route.endpoints.get(request.method)
-            if (ep is not None and ep.api) or route.api:
-                return True
-        return request.prefers_json()
+        """Does this request get its errors as JSON? (an API route, or a client preferring JSON)"""
+        return wants_json(request)
 
     def error_response(self, request: Any, exc: HTTPError) -> Response:
         """The response for an HTTP error: JSON for API callers, an HTML page otherwise.
@@ -463,52 +445,11 @@ class App:
         The page is the project's ``templates/errors/<status>.html`` when it has one,
         else WolfPy's built-in page.
         """
-        status, message = exc.status, exc.message
-        headers = list(exc.headers.items())
-        if self.wants_json(request):
-            payload: dict[str, Any] = {"status": status, "message": message}
-            if exc.fields:
-                payload["fields"] = exc.fields
-            return Response(dumps({"error": payload}), status, headers, JSON)
-        page = self._custom_error_page(request, status, message)
-        if page is None:
-            key = (status, message)
-            page = self._error_pages.get(key)
-            if page is None:
-                page = builtin_error_page(status, message).encode()
-                if len(self._error_pages) < 256:
-                    self._error_pages[key] = page
-        return Response(page, status, headers, HTML)
-
-    def _custom_error_page(self, request: Any, status: int, message: str) -> bytes | None:
-        if self.project is None:
-            return None
-        name = f"errors/{status}.html"
-        exists = self._error_templates.get(status)
-        if exists is None or self.settings.debug:
-            exists = (self.project.templates / name).is_file()
-            self._error_templates[status] = exists
-        if not exists:
-            return None
-        try:
-            return self.templates.render(name, request, status=status, message=message).encode()
-        except Exception:
-            log.exception("error page template %s failed; using the built-in page", name)
-            return None
+        return self._errors.error_response(request, exc)
 
     def server_error(self, request: Any, exc: BaseException) -> Response:
-        log.error("unhandled exception in %s %s", request.method, request.raw_path, exc_info=exc)
-        if self.settings.debug:
-            pending = unapplied_migrations(self)  # read now: `wolfpy db migrate` may have run since
-            if self.wants_json(request):
-                trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-                error: dict[str, Any] = {"status": 500, "message": f"{type(exc).__name__}: {exc}", "traceback": trace}
-                if pending:
-                    error["hint"] = migrations_hint(pending)
-                return Response(dumps({"error": error}), 500, None, JSON)
-            return Response(debug_page(exc, request, hint=migrations_hint(pending) if pending else None).encode(),
-                            500, None, HTML)
-        return self.error_response(request, HTTPError(500))
+        """The 500 for an exception nobody caught (logged; the debug page in debug)."""
+        return self._errors.server_error(request, exc)
 
     # -- helpers -----------------------------------------------------------------
     def url_for(self, name: str, /, **params: Any) -> str:
@@ -634,49 +575,6 @@ def _options(request: Any) -> Response:
 def _sync_ok(mw: Any) -> bool:
     from .middleware import is_sync_capable
     return is_sync_capable(mw)
-
-
-def unapplied_migrations(app: App) -> list[str]:
-    """The project's migrations that its database has not applied, oldest first.
-
-    Empty when there is nothing to say or it cannot be told (no migrations folder,
-    a database that does not answer, a migration file that does not import).
-    """
-    project = app.project
-    if project is None or not project.migrations.is_dir():
-        return []
-    try:
-        from .db.database import database_from_url
-        from .db.migrations.loader import MigrationLoader
-        from .db.migrations.recorder import MigrationRecorder
-        from .db.migrations.schema import editor_for
-        names = MigrationLoader(project.migrations, project.root).names
-        if not names:
-            return []
-        db = database_from_url(str(app.settings.database.url), project.root, pooled=False)
-        try:
-            applied = MigrationRecorder(db, editor_for(db)).applied()
-        finally:
-            if not db.is_closed():
-                db.close()
-    except Exception:  # a hint must never stop the server
-        log.debug("could not tell which migrations are applied", exc_info=True)
-        return []
-    return [name for name in names if name not in applied]
-
-
-def migrations_hint(pending: list[str]) -> str:
-    """One line naming the unapplied migrations and the command that applies them."""
-    shown = ", ".join(pending[:3]) + (f" and {len(pending) - 3} more" if len(pending) > 3 else "")
-    count = f"{len(pending)} migration{'s' if len(pending) != 1 else ''}"
-    return f"the database has {count} not applied yet ({shown}): run `wolfpy db migrate`"
-
-
-def warn_unapplied_migrations(app: App) -> None:
-    """At a server's start: say so when the database is behind the migrations."""
-    pending = unapplied_migrations(app)
-    if pending:
-        print(f"warning: {migrations_hint(pending)}", file=sys.stderr, flush=True)
 
 
 def load_for_server(asgi: bool) -> Any:

@@ -1,9 +1,7 @@
-"""The App: loads a project's routes, freezes middleware chains, dispatches requests."""
+"""The App: loads a project's routes and extensions, freezes them, and serves them (WSGI and ASGI)."""
 from __future__ import annotations
 
-import copy
 import gc
-import logging
 import os
 import sys
 import threading
@@ -13,15 +11,14 @@ from typing import Any, Callable, Iterable
 from . import context
 from .concurrency import ThreadRunner, run_blocking
 from .config import Settings
+from .dispatch import Dispatcher
 from .error_responses import ErrorResponses, wants_json
 from .error_responses import warn_unapplied_migrations as warn_unapplied_migrations  # its old home
 from .errors import ConfigError, HTTPError, RouteLoadError, WolfPyError
 from .extensions import Extension, ExtensionMiddleware, load_plugins
 from .adapters.wsgi import serve_wsgi
-from .handlers import (Endpoint, bind_params, convert_params, is_async_callable, make_async_call, make_sync_call,
-                       module_endpoints)
-from .http.response import HTML, Response
-from .middleware import Hooks, build_async, build_sync
+from .handlers import Endpoint, convert_params, is_async_callable, module_endpoints
+from .http.response import Response
 from .middleware.builtin import build_builtins
 from .project import Project
 from .routing.loader import ModuleLoader, middleware_of, scan
@@ -29,7 +26,6 @@ from .routing.patterns import parse_path
 from .routing.route import Route, allow_header
 from .routing.router import Router
 
-log = logging.getLogger("wolfpy")
 
 class App:
     """A WolfPy application: a WSGI callable, with ``app.asgi`` as its ASGI 3 twin.
@@ -74,9 +70,9 @@ class App:
         self._database: Any = None
         self.models: list[Any] = []
         self._errors = ErrorResponses(self)
-        self._shared: dict[tuple[Any, ...], Any] = {}
+        self._dispatch: Dispatcher | None = None
         self._prepared: set[str] = set()
-        self._global_mw: list[Any] = []
+        self._global_mw: list[Any] = []  # the app-wide layers, outermost first (fixed by freeze)
         self.template_dirs: list[Path] = []
         self.extensions: list[Extension] = []
         self._prefix_mw: list[ExtensionMiddleware] = []
@@ -230,20 +226,13 @@ class App:
             self.settings.ensure_secret_key()
             self.apply_extensions()
             self.router.compile()
-            builtins = build_builtins(self, list(self.settings.middleware.builtin))
-            self._global_mw = builtins + self.middleware
+            layers = build_builtins(self, list(self.settings.middleware.builtin)) + self.middleware
             if self.bind_models():
                 from .db.connection import DatabaseConnection
-                self._global_mw.append(DatabaseConnection(self.database))
-            for route in self.routes:
-                route.layers = self._global_mw + route.middleware
-                if self._prefix_mw:
-                    template = route.template
-                    scoped = [m.middleware for m in self._prefix_mw if m.applies_to(template)]
-                    if scoped:
-                        route.layers = self._global_mw + scoped + route.middleware
-                if route.websocket is not None:
-                    route.ws_converters = bind_params(route.websocket, route.segments, route.source).converters
+                layers.append(DatabaseConnection(self.database))
+            self._global_mw = layers
+            self._dispatch = Dispatcher(layers, self._prefix_mw, self.routes, self.router, self._errors,
+                                        self.threads, self.settings.debug)
             self._errors.settle()
             self._frozen = True
         return self
@@ -254,13 +243,12 @@ class App:
         with self._freeze_lock:
             if kind in self._prepared:
                 return
-            for route in self.routes:
-                self._build_route(route, kind)
-            chain = self._chain(kind, self._global_mw, self._errors.not_found, False, True)
+            assert self._dispatch is not None
+            no_route = self._dispatch.prepare(kind)
             if kind == "sync":
-                self._sync_404 = chain
+                self._sync_404 = no_route
             else:
-                self._async_404 = chain
+                self._async_404 = no_route
             self._prepared.add(kind)
 
     def apply_extensions(self) -> None:
@@ -293,63 +281,6 @@ class App:
             else:
                 self._prefix_mw.append(m)
 
-    def _chain(self, kind: str, layers: list[Any], endpoint: Callable[[Any], Any], is_async: bool,
-               nonblocking: bool = False) -> Any:
-        """The chain of ``layers`` around ``endpoint`` for ``kind`` ("sync" or "async").
-
-        ``nonblocking`` marks WolfPy's own cheap terminals (404, 405, OPTIONS): when
-        every layer is built-in or async they run on the event loop, not in a thread.
-        """
-        if kind == "async":
-            inline_ok = nonblocking and all(isinstance(mw, Hooks) or is_async_callable(mw) for mw in layers)
-            return build_async(layers, endpoint, is_async, None if inline_ok else self.threads.run)
-        if not is_async and all(_sync_ok(mw) for mw in layers):
-            return build_sync(layers, endpoint)
-        inline = build_async(layers, endpoint, is_async, None)
-
-        def sync_call(request: Any, _c: Any = inline) -> Response:
-            return run_blocking(_c(request))
-        return sync_call
-
-    def _shared_chains(self, kind: str, layers: list[Any]) -> tuple[Any, Any]:
-        """The automatic OPTIONS and 405 chains, shared by every route with the same middleware."""
-        key = (kind, *(id(mw) for mw in layers))
-        found = self._shared.get(key)
-        if found is None:
-            found = self._shared[key] = (self._chain(kind, layers, _options, False, True),
-                                         self._chain(kind, layers, self._not_allowed, False, True))
-        return found
-
-    def _not_allowed(self, request: Any) -> Response:
-        return self.error_response(request, HTTPError(405, headers={"allow": request.route.allow}))
-
-    def _upgrade_required(self, request: Any) -> Response:
-        return self.error_response(request, HTTPError(
-            426, "this URL is a WebSocket endpoint: connect with a WebSocket client "
-                 "(WebSockets need an ASGI server such as uvicorn)",
-            headers={"upgrade": "websocket"}))
-
-    def _build_route(self, route: Route, kind: str) -> None:
-        layers = route.layers
-        table = route.sync_table if kind == "sync" else route.async_table
-        for method, ep in route.endpoints.items():
-            if method == "GET" and not ep.api and self.settings.debug:
-                ep = _warn_on_none(ep)  # debug only: the production path is untouched
-            make = make_async_call if ep.is_async else make_sync_call
-            call = make(ep, self._errors.error_response, self._errors.not_found)
-            table[method] = self._chain(kind, layers, call, ep.is_async)
-        if route.websocket is not None and "GET" not in route.endpoints:
-            table["GET"] = self._chain(kind, layers, self._upgrade_required, False, True)
-        if "HEAD" not in route.endpoints and "GET" in table:
-            table["HEAD"] = table["GET"]
-        options, not_allowed = self._shared_chains(kind, layers)
-        if "OPTIONS" not in route.endpoints:
-            table["OPTIONS"] = options
-        if kind == "sync":
-            route.sync_405 = not_allowed
-        else:
-            route.async_405 = not_allowed
-
     # -- dispatch ----------------------------------------------------------------
     def handle(self, request: Any) -> Response:
         """Dispatch a request synchronously (the WSGI path). Never raises."""
@@ -357,15 +288,14 @@ class App:
         try:
             found = self.router.match(request.raw_path)
             if found is None:
-                return self._no_route(request)
+                return self._sync_404(request)
             entry, request.params = found
             route = request.route = entry.target
-            call = route.sync_table.get(request.method) or route.sync_405
-            return call(request)
-        except HTTPError as exc:
-            return self.outside_chain(request, self.error_response(request, exc))
-        except Exception as exc:
-            return self.outside_chain(request, self.server_error(request, exc))
+            return (route.sync_table.get(request.method) or route.sync_405)(request)
+        except HTTPError as exc:  # the router refused the URL (not valid UTF-8), or an `after` step raised
+            return self.early_error(request, exc)
+        except Exception as exc:  # an `after` step failed: no layer is left to answer it
+            return self._refuse(request, self._errors.server_error(request, exc))
         finally:
             context.reset_request(token)
 
@@ -375,54 +305,31 @@ class App:
         try:
             found = self.router.match(request.raw_path)
             if found is None:
-                return await self._no_route_async(request)
+                return await self._async_404(request)
             entry, request.params = found
             route = request.route = entry.target
-            call = route.async_table.get(request.method) or route.async_405
-            return await call(request)
-        except HTTPError as exc:
-            return self.outside_chain(request, self.error_response(request, exc))
-        except Exception as exc:
-            return self.outside_chain(request, self.server_error(request, exc))
+            return await (route.async_table.get(request.method) or route.async_405)(request)
+        except HTTPError as exc:  # the router refused the URL (not valid UTF-8), or an `after` step raised
+            return self.early_error(request, exc)
+        except Exception as exc:  # an `after` step failed: no layer is left to answer it
+            return self._refuse(request, self._errors.server_error(request, exc))
         finally:
             context.reset_request(token)
 
-    def _canonical(self, request: Any) -> Response | None:
-        """308 to the path without its trailing slash, when that path is a route."""
-        path = request.raw_path
-        if len(path) > 1 and path.endswith("/"):
-            target = "/" + path.strip("/")  # collapse leading slashes: never "//host"
-            if self.router.match(target) is not None:
-                qs = request.query_string
-                return self.outside_chain(
-                    request, Response(b"", 308, [("location", target + ("?" + qs if qs else ""))], HTML))
-        return None
+    def early_error(self, request: Any, exc: HTTPError) -> Response:
+        """The response to a request refused before it is dispatched (a body or header
+        fields over a limit, a body that cannot be read): the error response, given the
+        ``after`` step of every app-wide ``Hooks`` layer (the built-ins and ``Hooks``
+        objects given to :meth:`add_middleware`), so it carries the same headers as any
+        other response. For the adapters; never raises."""
+        if self._dispatch is None:
+            self.freeze()
+        assert self._dispatch is not None
+        return self._dispatch.early_error(request, exc)
 
-    def outside_chain(self, request: Any, response: Response) -> Response:
-        """Give a response made outside the middleware chain (an error raised by middleware,
-        an unhandled exception, a redirect to the canonical URL, an early 413) what the
-        built-in middleware adds to every response: security headers, the request id."""
-        for mw in reversed(self._global_mw):
-            if isinstance(mw, Hooks) and mw.after is not None:
-                try:
-                    response = mw.after(request, response)
-                except Exception:  # pragma: no cover - the built-ins do not raise
-                    log.exception("built-in middleware %r failed on an error response", mw)
-        return response
-
-    def _no_route(self, request: Any) -> Response:
-        if request.raw_path[-1] == "/":
-            redirect = self._canonical(request)
-            if redirect is not None:
-                return redirect
-        return self._sync_404(request)
-
-    async def _no_route_async(self, request: Any) -> Response:
-        if request.raw_path[-1] == "/":
-            redirect = self._canonical(request)
-            if redirect is not None:
-                return redirect
-        return await self._async_404(request)
+    def _refuse(self, request: Any, response: Response) -> Response:
+        assert self._dispatch is not None
+        return self._dispatch.refuse(request, response)
 
     def match_websocket(self, request: Any) -> tuple[Route, dict[str, Any]] | None:
         """The WebSocket route for ``request`` with converted params, or None."""
@@ -532,49 +439,6 @@ class App:
     def __repr__(self) -> str:
         where = self.project.root if self.project else "single-file"
         return f"<App {where} routes={len(self.routes)}>"
-
-
-def _warn_on_none(ep: Endpoint) -> Endpoint:
-    """A copy of ``ep`` whose handler logs a warning (once) when it returns None.
-
-    A GET handler of an HTML page that returns nothing is an empty 204: the browser
-    shows the previous page or nothing at all, usually because of a missing ``return``.
-    """
-    func = ep.func
-    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", repr(func))
-    where = ep.source if ep.source.startswith("app.route(") else f"{ep.source}: {name}()"
-    warned: list[bool] = []
-
-    def note() -> None:
-        if not warned:
-            warned.append(True)
-            log.warning("%s returned None for GET, so the page is an empty 204 response: return "
-                        "the page (a str or render(...)), or Response(status=204) if that is meant", where)
-
-    if ep.is_async:
-        async def handler(request: Any, *args: Any, **kwargs: Any) -> Any:
-            rv = await func(request, *args, **kwargs)
-            if rv is None:
-                note()
-            return rv
-    else:
-        def handler(request: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
-            rv = func(request, *args, **kwargs)
-            if rv is None:
-                note()
-            return rv
-    wrapped = copy.copy(ep)
-    wrapped.func = handler
-    return wrapped
-
-
-def _options(request: Any) -> Response:
-    return Response(b"", 204, [("allow", request.route.allow)], HTML)
-
-
-def _sync_ok(mw: Any) -> bool:
-    from .middleware import is_sync_capable
-    return is_sync_capable(mw)
 
 
 def load_for_server(asgi: bool) -> Any:

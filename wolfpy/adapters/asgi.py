@@ -259,7 +259,7 @@ class ASGIAdapter:
             too_large = size > limits.max_header_size
         try:
             if too_large:
-                response = app.outside_chain(request, app.error_response(request, _headers_error(scope, limits)))
+                response = app.early_error(request, _headers_error(scope, limits))
                 close = True
             elif has_body:
                 limit = limits.max_body_size
@@ -269,7 +269,7 @@ class ASGIAdapter:
                         raise PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
                     scope[_BODY_KEY] = await _read_body(receive, limit)
                 except HTTPError as exc:
-                    response = app.outside_chain(request, app.error_response(request, exc))
+                    response = app.early_error(request, exc)
                     close = True
             if response is None:
                 response = await app.handle_async(request)

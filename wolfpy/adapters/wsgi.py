@@ -146,8 +146,8 @@ def serve_wsgi(app: Any, environ: Any, start_response: Any) -> Iterable[bytes]:
     close_connection = False
     if length and length.isascii() and length.isdigit() and int(length) > app.settings.limits.max_body_size:
         # Refuse before reading a byte; the unread body makes the connection unusable.
-        response = app.outside_chain(request, app.error_response(request, PayloadTooLarge(
-            message=f"request body over the limit of {app.settings.limits.max_body_size} bytes")))
+        response = app.early_error(request, PayloadTooLarge(
+            message=f"request body over the limit of {app.settings.limits.max_body_size} bytes"))
         close_connection = True
     else:
         response = app.handle(request)

@@ -71,6 +71,13 @@ def _items(layers: list[Any], bounded: int) -> list[_Item]:
     return items
 
 
+def answer(errors: Errors, request: Any, exc: Exception) -> Response:
+    """What a boundary answers for ``exc``: its error response, or the 500."""
+    if isinstance(exc, HTTPError):
+        return errors.http(request, exc)
+    return errors.server(request, exc)
+
+
 def _plan(hooks: list[Any]) -> tuple[tuple[tuple[int, Any], ...], tuple[Any, ...], tuple[tuple[Any, ...], ...]]:
     """A run's steps: its ``before`` steps with their index, every ``after`` step
     innermost first, and for each index the ``after`` steps from there outwards."""
@@ -95,35 +102,27 @@ def _sync_layer(mw: Any, nxt: SyncCall, errors: Errors | None) -> SyncCall:
         def layer(request: Any) -> Response:
             return mw(request, nxt)
         return layer
-    on_http, on_error = errors
 
     def bounded_layer(request: Any) -> Response:
         try:
             return mw(request, nxt)
-        except HTTPError as exc:
-            return on_http(request, exc)
         except Exception as exc:
-            return on_error(request, exc)
+            return answer(errors, request, exc)
     return bounded_layer
 
 
 def _sync_run(hooks: list[Any], nxt: SyncCall, errors: Errors | None) -> SyncCall:
     befores, afters, unwind = _plan(hooks)
-    on_http, on_error = errors if errors is not None else (None, None)
     if not befores and len(afters) == 1:
         after = afters[0]
 
         def after_only(request: Any) -> Response:
             try:
                 response = nxt(request)
-            except HTTPError as exc:
-                if on_http is None:
-                    raise
-                response = on_http(request, exc)
             except Exception as exc:
-                if on_error is None:
+                if errors is None:
                     raise
-                response = on_error(request, exc)
+                response = answer(errors, request, exc)
             return after(request, response)
         return after_only
     if len(hooks) == 1 and befores:
@@ -134,14 +133,10 @@ def _sync_run(hooks: list[Any], nxt: SyncCall, errors: Errors | None) -> SyncCal
                 response = before(request)
                 if response is None:
                     response = nxt(request)
-            except HTTPError as exc:
-                if on_http is None:
-                    raise
-                response = on_http(request, exc)
             except Exception as exc:
-                if on_error is None:
+                if errors is None:
                     raise
-                response = on_error(request, exc)
+                response = answer(errors, request, exc)
             return one_after(request, response) if one_after is not None else response
         return one
 
@@ -155,14 +150,10 @@ def _sync_run(hooks: list[Any], nxt: SyncCall, errors: Errors | None) -> SyncCal
                     break
             else:
                 response = nxt(request)
-        except HTTPError as exc:
-            if on_http is None:
-                raise
-            response = on_http(request, exc)
         except Exception as exc:
-            if on_error is None:
+            if errors is None:
                 raise
-            response = on_error(request, exc)
+            response = answer(errors, request, exc)
         for after in afters if early < 0 else unwind[early]:
             response = after(request, response)
         return response
@@ -200,19 +191,14 @@ async def _as_coroutine(awaitable: Awaitable[Response]) -> Response:
 
 
 def _async_layer(mw: Any, nxt: AsyncCall, errors: Errors | None) -> AsyncCall:
-    on_http, on_error = errors if errors is not None else (None, None)
     if is_async_callable(mw):
         async def layer(request: Any) -> Response:
             try:
                 return await mw(request, nxt)
-            except HTTPError as exc:
-                if on_http is None:
-                    raise
-                return on_http(request, exc)
             except Exception as exc:
-                if on_error is None:
+                if errors is None:
                     raise
-                return on_error(request, exc)
+                return answer(errors, request, exc)
         return layer
 
     async def bridged(request: Any) -> Response:
@@ -222,34 +208,25 @@ def _async_layer(mw: Any, nxt: AsyncCall, errors: Errors | None) -> AsyncCall:
             return asyncio.run_coroutine_threadsafe(_as_coroutine(nxt(req)), loop).result()
         try:
             return await asyncio.to_thread(mw, request, call_next)
-        except HTTPError as exc:
-            if on_http is None:
-                raise
-            return on_http(request, exc)
         except Exception as exc:
-            if on_error is None:
+            if errors is None:
                 raise
-            return on_error(request, exc)
+            return answer(errors, request, exc)
     return bridged
 
 
 def _async_run(hooks: list[Any], nxt: AsyncCall, errors: Errors | None) -> AsyncCall:
     befores, afters, unwind = _plan(hooks)
-    on_http, on_error = errors if errors is not None else (None, None)
     if not befores and len(afters) == 1:
         after = afters[0]
 
         async def after_only(request: Any) -> Response:
             try:
                 response = await nxt(request)
-            except HTTPError as exc:
-                if on_http is None:
-                    raise
-                response = on_http(request, exc)
             except Exception as exc:
-                if on_error is None:
+                if errors is None:
                     raise
-                response = on_error(request, exc)
+                response = answer(errors, request, exc)
             return after(request, response)
         return after_only
     if len(hooks) == 1 and befores:
@@ -260,14 +237,10 @@ def _async_run(hooks: list[Any], nxt: AsyncCall, errors: Errors | None) -> Async
                 response = before(request)
                 if response is None:
                     response = await nxt(request)
-            except HTTPError as exc:
-                if on_http is None:
-                    raise
-                response = on_http(request, exc)
             except Exception as exc:
-                if on_error is None:
+                if errors is None:
                     raise
-                response = on_error(request, exc)
+                response = answer(errors, request, exc)
             return one_after(request, response) if one_after is not None else response
         return one
 
@@ -281,14 +254,10 @@ def _async_run(hooks: list[Any], nxt: AsyncCall, errors: Errors | None) -> Async
                     break
             else:
                 response = await nxt(request)
-        except HTTPError as exc:
-            if on_http is None:
-                raise
-            response = on_http(request, exc)
         except Exception as exc:
-            if on_error is None:
+            if errors is None:
                 raise
-            response = on_error(request, exc)
+            response = answer(errors, request, exc)
         for after in afters if early < 0 else unwind[early]:
             response = after(request, response)
         return response

@@ -1,78 +1,31 @@
-"""The App: loads a project's routes, freezes middleware chains, dispatches requests."""
+"""The App: loads a project's routes and extensions, freezes them, and serves them (WSGI and ASGI)."""
 from __future__ import annotations
 
-import copy
 import gc
-import logging
 import os
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import context
 from .concurrency import ThreadRunner, run_blocking
 from .config import Settings
-from .diagnostics import builtin_error_page, debug_page
+from .dispatch import Dispatcher
+from .error_responses import ErrorResponses, wants_json
+from .error_responses import warn_unapplied_migrations as warn_unapplied_migrations  # its old home
 from .errors import ConfigError, HTTPError, RouteLoadError, WolfPyError
 from .extensions import Extension, ExtensionMiddleware, load_plugins
 from .adapters.wsgi import serve_wsgi
 from .logs import AppLogging
-from .handlers import (Endpoint, bind_params, convert_params, is_async_callable, make_async_call, make_sync_call,
-                       module_endpoints)
-from .http.response import HTML, JSON, Response, dumps
-from .middleware import Hooks, build_async, build_sync
+from .handlers import Endpoint, convert_params, is_async_callable, module_endpoints
+from .http.response import Response
 from .middleware.builtin import build_builtins
 from .project import Project
 from .routing.loader import ModuleLoader, middleware_of, scan
 from .routing.patterns import parse_path
+from .routing.route import Route, allow_header
 from .routing.router import Router
-
-log = logging.getLogger("wolfpy")
-
-_NOT_FOUND = HTTPError(404)  # never raised, only rendered: one shared instance
-
-
-class Route:
-    """One URL: its endpoints per method, an optional WebSocket handler, its middleware."""
-
-    __slots__ = ("name", "segments", "source", "endpoints", "websocket", "middleware",
-                 "sync_table", "async_table", "sync_405", "async_405", "allow", "api", "ws_converters",
-                 "layers")
-
-    def __init__(self, name: str, segments: tuple, source: str, endpoints: dict[str, Endpoint],
-                 websocket: Callable[..., Any] | None = None, middleware: list[Any] | None = None,
-                 api: bool = False) -> None:
-        self.name = name
-        self.segments = segments
-        self.source = source
-        self.endpoints = endpoints
-        self.websocket = websocket
-        self.middleware = middleware or []
-        self.api = api
-        methods = [m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-                   if m in endpoints or (m == "HEAD" and "GET" in endpoints) or m == "OPTIONS"]
-        self.allow = ", ".join(methods)
-        self.sync_table: dict[str, Callable[[Any], Response]] = {}
-        self.async_table: dict[str, Callable[[Any], Any]] = {}
-        self.sync_405: Any = None
-        self.async_405: Any = None
-        self.ws_converters: tuple = ()
-        self.layers: list[Any] = []
-
-    @property
-    def methods(self) -> list[str]:
-        return [m.strip() for m in self.allow.split(",")]
-
-    @property
-    def template(self) -> str:
-        from .routing.patterns import template_of
-        return template_of(self.segments)
-
-    def router_sort_key(self) -> tuple:
-        """Order for listings: by URL, static segments before dynamic ones."""
-        return tuple((s.kind, s.value) for s in self.segments)
 
 
 class App:
@@ -120,12 +73,10 @@ class App:
         self._cache: Any = None
         self.logging = AppLogging(self)  # its handlers and level (wolfpy/logs.py)
         self.models: list[Any] = []
-        self._error_pages: dict[tuple[int, str], bytes] = {}
-        self._error_templates: dict[int, bool] = {}
-        self._plain_404: bytes | None = None
-        self._shared: dict[tuple[Any, ...], Any] = {}
+        self._errors = ErrorResponses(self)
+        self._dispatch: Dispatcher | None = None
         self._prepared: set[str] = set()
-        self._global_mw: list[Any] = []
+        self._global_mw: list[Any] = []  # the app-wide layers, outermost first (fixed by freeze)
         self.template_dirs: list[Path] = []
         self.extensions: list[Extension] = []
         self._prefix_mw: list[ExtensionMiddleware] = []
@@ -226,7 +177,7 @@ class App:
             existing.endpoints.update(endpoints)
             if websocket is not None:
                 existing.websocket = websocket
-            existing.allow = Route(existing.name, segments, source, existing.endpoints).allow
+            existing.allow = allow_header(existing.endpoints)
         else:
             self._add(Route(name or path, segments, source, endpoints, websocket, api=api))
 
@@ -279,24 +230,14 @@ class App:
             self.settings.ensure_secret_key()
             self.apply_extensions()
             self.router.compile()
-            builtins = build_builtins(self, list(self.settings.middleware.builtin))
-            self._global_mw = builtins + self.middleware
+            layers = build_builtins(self, list(self.settings.middleware.builtin)) + self.middleware
             if self.bind_models():
                 from .db.connection import DatabaseConnection
-                self._global_mw.append(DatabaseConnection(self.database))
-            for route in self.routes:
-                route.layers = self._global_mw + route.middleware
-                if self._prefix_mw:
-                    template = route.template
-                    scoped = [m.middleware for m in self._prefix_mw if m.applies_to(template)]
-                    if scoped:
-                        route.layers = self._global_mw + scoped + route.middleware
-                if route.websocket is not None:
-                    route.ws_converters = bind_params(route.websocket, route.segments, route.source).converters
-            # The usual 404 (no project page, HTML wanted) is the same bytes every time.
-            if self.project is None or not (self.project.templates / "errors/404.html").is_file():
-                if not self.settings.debug:
-                    self._plain_404 = builtin_error_page(404, _NOT_FOUND.message).encode()
+                layers.append(DatabaseConnection(self.database))
+            self._global_mw = layers
+            self._dispatch = Dispatcher(layers, self._prefix_mw, self.routes, self.router, self._errors,
+                                        self.threads, self.settings.debug)
+            self._errors.settle()
             self._frozen = True
         return self
 
@@ -306,13 +247,12 @@ class App:
         with self._freeze_lock:
             if kind in self._prepared:
                 return
-            for route in self.routes:
-                self._build_route(route, kind)
-            chain = self._chain(kind, self._global_mw, self._not_found_terminal, False, True)
+            assert self._dispatch is not None
+            no_route = self._dispatch.prepare(kind)
             if kind == "sync":
-                self._sync_404 = chain
+                self._sync_404 = no_route
             else:
-                self._async_404 = chain
+                self._async_404 = no_route
             self._prepared.add(kind)
 
     def apply_extensions(self) -> None:
@@ -345,63 +285,6 @@ class App:
             else:
                 self._prefix_mw.append(m)
 
-    def _chain(self, kind: str, layers: list[Any], endpoint: Callable[[Any], Any], is_async: bool,
-               nonblocking: bool = False) -> Any:
-        """The chain of ``layers`` around ``endpoint`` for ``kind`` ("sync" or "async").
-
-        ``nonblocking`` marks WolfPy's own cheap terminals (404, 405, OPTIONS): when
-        every layer is built-in or async they run on the event loop, not in a thread.
-        """
-        if kind == "async":
-            inline_ok = nonblocking and all(isinstance(mw, Hooks) or is_async_callable(mw) for mw in layers)
-            return build_async(layers, endpoint, is_async, None if inline_ok else self.threads.run)
-        if not is_async and all(_sync_ok(mw) for mw in layers):
-            return build_sync(layers, endpoint)
-        inline = build_async(layers, endpoint, is_async, None)
-
-        def sync_call(request: Any, _c: Any = inline) -> Response:
-            return run_blocking(_c(request))
-        return sync_call
-
-    def _shared_chains(self, kind: str, layers: list[Any]) -> tuple[Any, Any]:
-        """The automatic OPTIONS and 405 chains, shared by every route with the same middleware."""
-        key = (kind, *(id(mw) for mw in layers))
-        found = self._shared.get(key)
-        if found is None:
-            found = self._shared[key] = (self._chain(kind, layers, _options, False, True),
-                                         self._chain(kind, layers, self._not_allowed, False, True))
-        return found
-
-    def _not_allowed(self, request: Any) -> Response:
-        return self.error_response(request, HTTPError(405, headers={"allow": request.route.allow}))
-
-    def _upgrade_required(self, request: Any) -> Response:
-        return self.error_response(request, HTTPError(
-            426, "this URL is a WebSocket endpoint: connect with a WebSocket client "
-                 "(WebSockets need an ASGI server such as uvicorn)",
-            headers={"upgrade": "websocket"}))
-
-    def _build_route(self, route: Route, kind: str) -> None:
-        layers = route.layers
-        table = route.sync_table if kind == "sync" else route.async_table
-        for method, ep in route.endpoints.items():
-            if method == "GET" and not ep.api and self.settings.debug:
-                ep = _warn_on_none(ep)  # debug only: the production path is untouched
-            make = make_async_call if ep.is_async else make_sync_call
-            call = make(ep, self.error_response, self._not_found_terminal)
-            table[method] = self._chain(kind, layers, call, ep.is_async)
-        if route.websocket is not None and "GET" not in route.endpoints:
-            table["GET"] = self._chain(kind, layers, self._upgrade_required, False, True)
-        if "HEAD" not in route.endpoints and "GET" in table:
-            table["HEAD"] = table["GET"]
-        options, not_allowed = self._shared_chains(kind, layers)
-        if "OPTIONS" not in route.endpoints:
-            table["OPTIONS"] = options
-        if kind == "sync":
-            route.sync_405 = not_allowed
-        else:
-            route.async_405 = not_allowed
-
     # -- dispatch ----------------------------------------------------------------
     def handle(self, request: Any) -> Response:
         """Dispatch a request synchronously (the WSGI path). Never raises."""
@@ -409,15 +292,14 @@ class App:
         try:
             found = self.router.match(request.raw_path)
             if found is None:
-                return self._no_route(request)
+                return self._sync_404(request)
             entry, request.params = found
             route = request.route = entry.target
-            call = route.sync_table.get(request.method) or route.sync_405
-            return call(request)
-        except HTTPError as exc:
-            return self.outside_chain(request, self.error_response(request, exc))
-        except Exception as exc:
-            return self.outside_chain(request, self.server_error(request, exc))
+            return (route.sync_table.get(request.method) or route.sync_405)(request)
+        except HTTPError as exc:  # the router refused the URL (not valid UTF-8), or an `after` step raised
+            return self.early_error(request, exc)
+        except Exception as exc:  # an `after` step failed: no layer is left to answer it
+            return self._refuse(request, self._errors.server_error(request, exc))
         finally:
             context.reset_request(token)
 
@@ -427,60 +309,31 @@ class App:
         try:
             found = self.router.match(request.raw_path)
             if found is None:
-                return await self._no_route_async(request)
+                return await self._async_404(request)
             entry, request.params = found
             route = request.route = entry.target
-            call = route.async_table.get(request.method) or route.async_405
-            return await call(request)
-        except HTTPError as exc:
-            return self.outside_chain(request, self.error_response(request, exc))
-        except Exception as exc:
-            return self.outside_chain(request, self.server_error(request, exc))
+            return await (route.async_table.get(request.method) or route.async_405)(request)
+        except HTTPError as exc:  # the router refused the URL (not valid UTF-8), or an `after` step raised
+            return self.early_error(request, exc)
+        except Exception as exc:  # an `after` step failed: no layer is left to answer it
+            return self._refuse(request, self._errors.server_error(request, exc))
         finally:
             context.reset_request(token)
 
-    def _canonical(self, request: Any) -> Response | None:
-        """308 to the path without its trailing slash, when that path is a route."""
-        path = request.raw_path
-        if len(path) > 1 and path.endswith("/"):
-            target = "/" + path.strip("/")  # collapse leading slashes: never "//host"
-            if self.router.match(target) is not None:
-                qs = request.query_string
-                return self.outside_chain(
-                    request, Response(b"", 308, [("location", target + ("?" + qs if qs else ""))], HTML))
-        return None
+    def early_error(self, request: Any, exc: HTTPError) -> Response:
+        """The response to a request refused before it is dispatched (a body or header
+        fields over a limit, a body that cannot be read): the error response, given the
+        ``after`` step of every app-wide ``Hooks`` layer (the built-ins and ``Hooks``
+        objects given to :meth:`add_middleware`), so it carries the same headers as any
+        other response. For the adapters; never raises."""
+        if self._dispatch is None:
+            self.freeze()
+        assert self._dispatch is not None
+        return self._dispatch.early_error(request, exc)
 
-    def outside_chain(self, request: Any, response: Response) -> Response:
-        """Give a response made outside the middleware chain (an error raised by middleware,
-        an unhandled exception, a redirect to the canonical URL, an early 413) what the
-        built-in middleware adds to every response: security headers, the request id."""
-        for mw in reversed(self._global_mw):
-            if isinstance(mw, Hooks) and mw.after is not None:
-                try:
-                    response = mw.after(request, response)
-                except Exception:  # pragma: no cover - the built-ins do not raise
-                    log.exception("built-in middleware %r failed on an error response", mw)
-        return response
-
-    def _no_route(self, request: Any) -> Response:
-        if request.raw_path[-1] == "/":
-            redirect = self._canonical(request)
-            if redirect is not None:
-                return redirect
-        return self._sync_404(request)
-
-    async def _no_route_async(self, request: Any) -> Response:
-        if request.raw_path[-1] == "/":
-            redirect = self._canonical(request)
-            if redirect is not None:
-                return redirect
-        return await self._async_404(request)
-
-    def _not_found_terminal(self, request: Any) -> Response:
-        page = self._plain_404
-        if page is not None and not self.wants_json(request):
-            return Response(page, 404, None, HTML)
-        return self.error_response(request, _NOT_FOUND)
+    def _refuse(self, request: Any, response: Response) -> Response:
+        assert self._dispatch is not None
+        return self._dispatch.refuse(request, response)
 
     def match_websocket(self, request: Any) -> tuple[Route, dict[str, Any]] | None:
         """The WebSocket route for ``request`` with converted params, or None."""
@@ -494,12 +347,8 @@ class App:
 
     # -- errors ------------------------------------------------------------------
     def wants_json(self, request: Any) -> bool:
-        route = request.route
-        if route is not None:
-            ep = route.endpoints.get(request.method)
-            if (ep is not None and ep.api) or route.api:
-                return True
-        return request.prefers_json()
+        """Does this request get its errors as JSON? (an API route, or a client preferring JSON)"""
+        return wants_json(request)
 
     def error_response(self, request: Any, exc: HTTPError) -> Response:
         """The response for an HTTP error: JSON for API callers, an HTML page otherwise.
@@ -507,52 +356,11 @@ class App:
         The page is the project's ``templates/errors/<status>.html`` when it has one,
         else WolfPy's built-in page.
         """
-        status, message = exc.status, exc.message
-        headers = list(exc.headers.items())
-        if self.wants_json(request):
-            payload: dict[str, Any] = {"status": status, "message": message}
-            if exc.fields:
-                payload["fields"] = exc.fields
-            return Response(dumps({"error": payload}), status, headers, JSON)
-        page = self._custom_error_page(request, status, message)
-        if page is None:
-            key = (status, message)
-            page = self._error_pages.get(key)
-            if page is None:
-                page = builtin_error_page(status, message).encode()
-                if len(self._error_pages) < 256:
-                    self._error_pages[key] = page
-        return Response(page, status, headers, HTML)
-
-    def _custom_error_page(self, request: Any, status: int, message: str) -> bytes | None:
-        if self.project is None:
-            return None
-        name = f"errors/{status}.html"
-        exists = self._error_templates.get(status)
-        if exists is None or self.settings.debug:
-            exists = (self.project.templates / name).is_file()
-            self._error_templates[status] = exists
-        if not exists:
-            return None
-        try:
-            return self.templates.render(name, request, status=status, message=message).encode()
-        except Exception:
-            log.exception("error page template %s failed; using the built-in page", name)
-            return None
+        return self._errors.error_response(request, exc)
 
     def server_error(self, request: Any, exc: BaseException) -> Response:
-        log.error("unhandled exception in %s %s", request.method, request.raw_path, exc_info=exc)
-        if self.settings.debug:
-            pending = unapplied_migrations(self)  # read now: `wolfpy db migrate` may have run since
-            if self.wants_json(request):
-                trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-                error: dict[str, Any] = {"status": 500, "message": f"{type(exc).__name__}: {exc}", "traceback": trace}
-                if pending:
-                    error["hint"] = migrations_hint(pending)
-                return Response(dumps({"error": error}), 500, None, JSON)
-            return Response(debug_page(exc, request, hint=migrations_hint(pending) if pending else None).encode(),
-                            500, None, HTML)
-        return self.error_response(request, HTTPError(500))
+        """The 500 for an exception nobody caught (logged; the debug page in debug)."""
+        return self._errors.server_error(request, exc)
 
     # -- helpers -----------------------------------------------------------------
     def url_for(self, name: str, /, **params: Any) -> str:
@@ -645,92 +453,6 @@ class App:
     def __repr__(self) -> str:
         where = self.project.root if self.project else "single-file"
         return f"<App {where} routes={len(self.routes)}>"
-
-
-def _warn_on_none(ep: Endpoint) -> Endpoint:
-    """A copy of ``ep`` whose handler logs a warning (once) when it returns None.
-
-    A GET handler of an HTML page that returns nothing is an empty 204: the browser
-    shows the previous page or nothing at all, usually because of a missing ``return``.
-    """
-    func = ep.func
-    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", repr(func))
-    where = ep.source if ep.source.startswith("app.route(") else f"{ep.source}: {name}()"
-    warned: list[bool] = []
-
-    def note() -> None:
-        if not warned:
-            warned.append(True)
-            log.warning("%s returned None for GET, so the page is an empty 204 response: return "
-                        "the page (a str or render(...)), or Response(status=204) if that is meant", where)
-
-    if ep.is_async:
-        async def handler(request: Any, *args: Any, **kwargs: Any) -> Any:
-            rv = await func(request, *args, **kwargs)
-            if rv is None:
-                note()
-            return rv
-    else:
-        def handler(request: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
-            rv = func(request, *args, **kwargs)
-            if rv is None:
-                note()
-            return rv
-    wrapped = copy.copy(ep)
-    wrapped.func = handler
-    return wrapped
-
-
-def _options(request: Any) -> Response:
-    return Response(b"", 204, [("allow", request.route.allow)], HTML)
-
-
-def _sync_ok(mw: Any) -> bool:
-    from .middleware import is_sync_capable
-    return is_sync_capable(mw)
-
-
-def unapplied_migrations(app: App) -> list[str]:
-    """The project's migrations that its database has not applied, oldest first.
-
-    Empty when there is nothing to say or it cannot be told (no migrations folder,
-    a database that does not answer, a migration file that does not import).
-    """
-    project = app.project
-    if project is None or not project.migrations.is_dir():
-        return []
-    try:
-        from .db.database import database_from_url
-        from .db.migrations.loader import MigrationLoader
-        from .db.migrations.recorder import MigrationRecorder
-        from .db.migrations.schema import editor_for
-        names = MigrationLoader(project.migrations, project.root).names
-        if not names:
-            return []
-        db = database_from_url(str(app.settings.database.url), project.root, pooled=False)
-        try:
-            applied = MigrationRecorder(db, editor_for(db)).applied()
-        finally:
-            if not db.is_closed():
-                db.close()
-    except Exception:  # a hint must never stop the server
-        log.debug("could not tell which migrations are applied", exc_info=True)
-        return []
-    return [name for name in names if name not in applied]
-
-
-def migrations_hint(pending: list[str]) -> str:
-    """One line naming the unapplied migrations and the command that applies them."""
-    shown = ", ".join(pending[:3]) + (f" and {len(pending) - 3} more" if len(pending) > 3 else "")
-    count = f"{len(pending)} migration{'s' if len(pending) != 1 else ''}"
-    return f"the database has {count} not applied yet ({shown}): run `wolfpy db migrate`"
-
-
-def warn_unapplied_migrations(app: App) -> None:
-    """At a server's start: say so when the database is behind the migrations."""
-    pending = unapplied_migrations(app)
-    if pending:
-        print(f"warning: {migrations_hint(pending)}", file=sys.stderr, flush=True)
 
 
 def load_for_server(asgi: bool) -> Any:

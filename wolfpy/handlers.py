@@ -187,9 +187,17 @@ def to_response(rv: Any, api: bool = False, status: int = 200) -> Response:
                     "a tuple or a Response")
 
 
-def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError], Response],
-                   not_found: Callable[[Any], Response]) -> Callable[[Any], Response]:
-    """The innermost layer of a sync chain: bind params, call, convert, catch HTTPError."""
+ErrorResponse = Callable[[Any, HTTPError], Response]
+ServerError = Callable[[Any, BaseException], Response]
+
+
+def make_sync_call(endpoint: Endpoint, error_response: ErrorResponse, not_found: Callable[[Any], Response],
+                   server_error: ServerError | None = None) -> Callable[[Any], Response]:
+    """The innermost layer of a sync chain: bind params, call, convert, catch HTTPError.
+
+    With ``server_error`` given, the call is its route's error boundary (the route has
+    no middleware of its own): any other exception becomes the 500 here too.
+    """
     func, api, status = endpoint.func, endpoint.api, endpoint.status
     converters, binders = endpoint.converters, endpoint.binders
     guards = endpoint.guards if binders else ()
@@ -198,17 +206,25 @@ def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError]
             def call(request: Any) -> Response:
                 try:
                     rv = func(request)
+                    if type(rv) is str:
+                        return Response(rv.encode(), 200, None, HTML)
+                    return to_response(rv)
                 except HTTPError as exc:
                     return error_response(request, exc)
-                if type(rv) is str:
-                    return Response(rv.encode(), 200, None, HTML)
-                return to_response(rv)
+                except Exception as exc:
+                    if server_error is None:
+                        raise
+                    return server_error(request, exc)
         else:
             def call(request: Any) -> Response:
                 try:
                     return to_response(func(request), api, status)
                 except HTTPError as exc:
                     return error_response(request, exc)
+                except Exception as exc:
+                    if server_error is None:
+                        raise
+                    return server_error(request, exc)
         return call
 
     def call_with_params(request: Any) -> Response:
@@ -225,16 +241,20 @@ def make_sync_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError]
                 for name, bind in binders:
                     kwargs[name] = bind(request)
             rv = func(request, **kwargs)
+            if type(rv) is str and not api:
+                return Response(rv.encode(), status, None, HTML)
+            return to_response(rv, api, status)
         except HTTPError as exc:
             return error_response(request, exc)
-        if type(rv) is str and not api:
-            return Response(rv.encode(), status, None, HTML)
-        return to_response(rv, api, status)
+        except Exception as exc:
+            if server_error is None:
+                raise
+            return server_error(request, exc)
     return call_with_params
 
 
-def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError], Response],
-                    not_found: Callable[[Any], Response]) -> Callable[[Any], Any]:
+def make_async_call(endpoint: Endpoint, error_response: ErrorResponse, not_found: Callable[[Any], Response],
+                    server_error: ServerError | None = None) -> Callable[[Any], Any]:
     """Like :func:`make_sync_call` for an ``async def`` handler."""
     func, api, status = endpoint.func, endpoint.api, endpoint.status
     converters, binders = endpoint.converters, endpoint.binders
@@ -243,11 +263,15 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
         async def acall(request: Any) -> Response:
             try:
                 rv = await func(request)
+                if type(rv) is str and not api:
+                    return Response(rv.encode(), status, None, HTML)
+                return to_response(rv, api, status)
             except HTTPError as exc:
                 return error_response(request, exc)
-            if type(rv) is str and not api:
-                return Response(rv.encode(), status, None, HTML)
-            return to_response(rv, api, status)
+            except Exception as exc:
+                if server_error is None:
+                    raise
+                return server_error(request, exc)
         return acall
 
     async def acall_with_params(request: Any) -> Response:
@@ -264,11 +288,15 @@ def make_async_call(endpoint: Endpoint, error_response: Callable[[Any, HTTPError
                 for name, bind in binders:
                     kwargs[name] = bind(request)
             rv = await func(request, **kwargs)
+            if type(rv) is str and not api:
+                return Response(rv.encode(), status, None, HTML)
+            return to_response(rv, api, status)
         except HTTPError as exc:
             return error_response(request, exc)
-        if type(rv) is str and not api:
-            return Response(rv.encode(), status, None, HTML)
-        return to_response(rv, api, status)
+        except Exception as exc:
+            if server_error is None:
+                raise
+            return server_error(request, exc)
     return acall_with_params
 
 

@@ -241,7 +241,7 @@ class ASGIAdapter:
                 too_large = any(len(value) > limits.max_header_value for _, value in headers)
         try:
             if too_large:
-                response = app.outside_chain(request, app.error_response(request, _headers_error(scope, limits)))
+                response = app.early_error(request, _headers_error(scope, limits))
                 close = True
             elif has_body:
                 limit = limits.max_body_size
@@ -252,7 +252,7 @@ class ASGIAdapter:
                     except HTTPError as exc:
                         error = exc
                 if error is not None:
-                    response = app.outside_chain(request, app.error_response(request, error))
+                    response = app.early_error(request, error)
                     close = True
             if response is None:
                 response = await app.handle_async(request)

@@ -137,7 +137,7 @@ def serve_wsgi(app: Any, environ: Any, start_response: Any) -> Iterable[bytes]:
     # The body is read lazily here: a length that is not a number is the 400 of the
     # first read, inside the chain; one over the limit is refused before anything runs.
     if error is not None and error.status == 413:
-        response = app.outside_chain(request, app.error_response(request, error))
+        response = app.early_error(request, error)
         close_connection = True
     else:
         close_connection = False

@@ -26,9 +26,7 @@ def _rank(segments: tuple[Segment, ...]) -> tuple[int, ...]:
     return tuple(s.kind for s in segments) + (-1,)
 
 
-def _middleware_name(mw: Any, builtin: bool = False) -> str:
-    if builtin:
-        return f"{getattr(mw, 'name', type(mw).__name__)} (built-in)"
+def _middleware_name(mw: Any) -> str:
     module = getattr(mw, "__module__", "") or ""
     qual = getattr(mw, "__qualname__", type(mw).__name__)
     return f"{qual} ({module})" if module else qual
@@ -71,8 +69,9 @@ def explain(app: Any, path: str) -> str:
         lines.append("")
         lines.append("rule: the only route that matches")
     if winner is not None:
-        from ..middleware.builtin import build_builtins
-        chain = [_middleware_name(m, True) for m in build_builtins(app, list(app.settings.middleware.builtin))]
+        # The built-ins by the names they are chosen by: describing the chain creates no
+        # middleware (creating access_log, say, would set up the app's logging).
+        chain = [f"{name} (built-in)" for name in app.settings.middleware.builtin]
         chain += [_middleware_name(m) for m in app.middleware + winner.middleware]
         lines.append("")
         lines.append(f"middleware for {winner.source}, outermost first:")

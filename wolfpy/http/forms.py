@@ -111,6 +111,8 @@ def parse_urlencoded(body: bytes, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
     if not body:
         return MultiDict()
     max_size = limits.max_form_field_size
+    if len(body) <= max_size:
+        return _parse_small_form(body, limits.max_form_parts)
     pairs = _segments(body, limits.max_form_parts, PayloadTooLarge, "too many form fields")
     data: dict[str, list[str]] = {}
     try:
@@ -120,6 +122,34 @@ def parse_urlencoded(body: bytes, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
             raw_key, _, raw_value = pair.partition(b"=")
             key = _form_text(raw_key, max_size)
             value = _form_text(raw_value, max_size)
+            bucket = data.get(key)
+            if bucket is None:
+                data[key] = [value]
+            else:
+                bucket.append(value)
+    except UnicodeDecodeError:
+        raise BadRequest(message="invalid UTF-8 in form data") from None
+    return MultiDict.from_lists(data)
+
+
+def _parse_small_form(body: bytes, max_parts: int) -> MultiDict:
+    """A body no larger than one field may be (nearly every form): no field can be over
+    the size limit, so the body is decoded once and split without per-field checks."""
+    try:
+        text = body.decode("utf-8")
+        if "+" in text:
+            text = text.replace("+", " ")
+        decode = "%" in text
+        data: dict[str, list[str]] = {}
+        for pair in _segments(text, max_parts, PayloadTooLarge, "too many form fields"):
+            if not pair:
+                continue
+            key, _, value = pair.partition("=")
+            if decode:
+                if "%" in key:
+                    key = unquote_to_bytes(key).decode("utf-8")
+                if "%" in value:
+                    value = unquote_to_bytes(value).decode("utf-8")
             bucket = data.get(key)
             if bucket is None:
                 data[key] = [value]

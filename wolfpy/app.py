@@ -115,6 +115,11 @@ class App:
                 gc.enable()
         return self
 
+    def unload_route_modules(self) -> None:
+        """Forget the route modules this app imported (``wolfpy check`` lets a project go)."""
+        if self._loader is not None:
+            self._loader.unload_all()
+
     def _load_file(self, rf: Any, mw_cache: dict[str, list[Any]]) -> None:
         assert self._loader is not None and self.project is not None
         module = self._loader.load(rf.path)

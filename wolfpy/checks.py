@@ -180,8 +180,7 @@ def _routes(app: Any) -> list[CheckMessage]:
     app.router.compile(conflicts)
     for message in conflicts:
         out.append(CheckMessage(ERROR, "routes.E002", message))
-    if app._loader is not None:
-        app._loader.unload_all()
+    app.unload_route_modules()
     return out
 
 

@@ -101,8 +101,7 @@ class JSONFormatter(logging.Formatter):
         if "method" not in attrs:
             request = _current.get()
             if request is not None:
-                state = request._state
-                data["request_id"] = state.get("request_id") if state else None
+                data["request_id"] = request.state.get("request_id")
                 data["method"] = request.method
                 data["path"] = request.path
         for key, value in attrs.items():

@@ -29,11 +29,9 @@ def is_html(response: Response) -> bool:
     """True when every Content-Type the response carries is ``text/html``."""
     if not response.content_type.lower().startswith("text/html"):
         return False
-    headers = response._headers
-    if headers:
-        for name, value in headers:
-            if name.lower() == "content-type" and not value.lower().lstrip().startswith("text/html"):
-                return False
+    for name, value in response.raw_headers:
+        if name.lower() == "content-type" and not value.lower().lstrip().startswith("text/html"):
+            return False
     return True
 
 

@@ -199,6 +199,15 @@ class Response:
         return MutableHeaders(self._headers)
 
     @property
+    def raw_headers(self) -> list[tuple[str, str]]:
+        """The ``(name, value)`` pairs set on this response, as a plain list that middleware
+        may extend in bulk (the built-in security headers do). Unlike ``headers[...] =``,
+        nothing checks what is added here: add only constant, valid header values."""
+        if self._headers is None:
+            self._headers = []
+        return self._headers
+
+    @property
     def text(self) -> str:
         return self.body.decode() if isinstance(self.body, bytes) else ""
 

@@ -23,9 +23,9 @@ class SecurityHeaders(Hooks):
         hsts = ("strict-transport-security", "max-age=31536000; includeSubDomains")
 
         def after(request: Any, response: Response) -> Response:
-            headers = response._headers
+            headers = response.raw_headers
             if not headers:
-                response._headers = headers = base.copy()
+                headers.extend(base)
             else:
                 present = {k.lower() for k, _ in headers}
                 headers.extend(item for item in base if item[0] not in present)

@@ -9,6 +9,7 @@ or asked for: it never breaks the other commands.
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import ItemsView, Iterator, Mapping, MutableMapping, ValuesView
 from typing import Any
 
@@ -51,13 +52,18 @@ class LazyCommands(MutableMapping[str, Any]):
         self._loaded: dict[str, Any] = dict(commands)  # added directly, or imported already
         self._broken: set[str] = set()
         self._entry_points: list[registry.CommandSpec] | None = None  # read when first needed
+        self._plugins: tuple[str, list[registry.CommandSpec]] | None = None  # (folder, its plugins' commands)
 
     def _specs(self) -> list[registry.CommandSpec]:
         if self._entry_points is None:
-            found = registry.entry_point_specs()
-            taken = {spec.name for spec in found}
-            self._entry_points = found + [s for s in registry.plugin_specs() if s.name not in taken]
-        return [*registry.builtin(), *registry.registered(), *self._entry_points]
+            self._entry_points = registry.entry_point_specs()
+        # The project's plugins depend on the folder the command runs in: read again
+        # when it changes (the command line runs in one; tests run it in many).
+        cwd = os.getcwd()
+        if self._plugins is None or self._plugins[0] != cwd:
+            taken = {spec.name for spec in self._entry_points}
+            self._plugins = (cwd, [s for s in registry.plugin_specs() if s.name not in taken])
+        return [*registry.builtin(), *registry.registered(), *self._entry_points, *self._plugins[1]]
 
     def _find(self, name: str) -> registry.CommandSpec | None:
         if self._entry_points is None:
@@ -80,7 +86,9 @@ class LazyCommands(MutableMapping[str, Any]):
         if name in self._loaded:
             return self._loaded[name]
         spec = None if name in self._broken else self._find(name)
-        command = None if spec is None else self._load(spec)
+        if spec is None:  # unknown here (another folder's plugins may have it): not remembered
+            raise KeyError(name)
+        command = self._load(spec)
         if command is None:
             self._broken.add(name)
             raise KeyError(name)

@@ -40,7 +40,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import click  # uvicorn's command line
 import pytest
@@ -549,38 +549,12 @@ def _allowed(shown: Shown) -> str | None:
     return None
 
 
-# Pages whose commands come from the example plugin: they are checked inside a project that
-# enables it, with examples/hello_plugin installed, as the page tells the reader to do.
-PLUGIN_PAGES = {"docs/extending.md"}
-
-
-@contextlib.contextmanager
-def inside_plugin_project(tmp_path: Path) -> Iterator[None]:
-    from .plugin_fixture import install_plugin, uninstall
-    site = install_plugin(tmp_path / "site")
-    project = tmp_path / "proj"
-    (project / "routes").mkdir(parents=True)
-    (project / "wolfpy.toml").write_text('[plugins]\nenabled = ["hello"]\n')
-    sys.path.insert(0, str(site))
-    old = os.getcwd()
-    os.chdir(project)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-        uninstall(site)
-
-
 @pytest.mark.parametrize("shown", SHOWN, ids=_ids(SHOWN))
-def test_shown_command_exists_and_parses(shown: Shown, tmp_path: Path) -> None:
+def test_shown_command_exists_and_parses(shown: Shown) -> None:
     reason = _allowed(shown)
     if reason is not None:
         pytest.skip(f"allowlisted: {reason}")
-    if shown.doc in PLUGIN_PAGES:
-        with inside_plugin_project(tmp_path):
-            check_shown(shown)
-    else:
-        check_shown(shown)
+    check_shown(shown)
 
 
 def test_the_docs_show_commands() -> None:

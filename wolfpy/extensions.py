@@ -192,6 +192,9 @@ def load_plugins(names: Iterable[str]) -> list[Extension]:
         ConfigError: an unknown plugin, one that fails to import, or one that is not an
             Extension (one line each, naming the plugin).
     """
+    names = list(names)
+    if not names:
+        return []  # no scan of the installed distributions' entry points
     from importlib import import_module
     from importlib.metadata import entry_points
 

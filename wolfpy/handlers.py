@@ -151,7 +151,7 @@ def _parameters(func: Callable[..., Any]) -> list[_Param] | None:
 
 
 def to_response(rv: Any, api: bool = False, status: int = 200) -> Response:
-    """A handler's return value → Response (SPEC.md section 3, "Return values")."""
+    """A handler's return value → Response (docs/routing.md, "Return values")."""
     t = type(rv)
     if t is str and not api:
         return Response(rv.encode(), status, None, HTML)

@@ -97,7 +97,9 @@ def _query_text(text: str) -> str:
     try:
         raw = text.encode("latin-1")  # what the server read off the wire, byte for byte
     except UnicodeEncodeError:  # text made in Python (a test client), not bytes
-        return unquote(text, errors="strict").encode("utf-8").decode("utf-8")
+        value = unquote(text, errors="strict")
+        value.encode("utf-8")  # a lone surrogate is not UTF-8 either: UnicodeEncodeError
+        return value
     return unquote_to_bytes(raw).decode("utf-8")
 
 

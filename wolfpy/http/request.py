@@ -43,7 +43,7 @@ class RequestConfig:
 
 
 class Request:
-    """An HTTP request as handlers see it. See SPEC.md section 4 for the public attributes;
+    """An HTTP request as handlers see it. docs/requests-and-responses.md lists the public attributes;
     ``scheme`` and ``config`` (the app's :class:`RequestConfig`) come from the adapter."""
 
     __slots__ = (

@@ -8,7 +8,7 @@ from . import Hooks
 
 
 class SecurityHeaders(Hooks):
-    """nosniff, frame denial, a referrer policy; HSTS on HTTPS (SECURITY.md "headers").
+    """nosniff, frame denial, a referrer policy; HSTS on HTTPS (docs/security.md, "Hosts, proxies and headers").
     A header the response already has is left as it is."""
 
     name = "security_headers"

@@ -138,7 +138,7 @@ class WebSocket:
         kind, text = await self._receive()
         if kind != "text":
             return await self._refuse(1003, "expected a text message with JSON")
-        limits = self.request.app.settings.limits
+        limits = self.request.config.limits
         if len(text) > limits.max_json_size:
             await self._refuse(1009, "JSON message too big")
         try:

@@ -278,7 +278,8 @@ def test_plain_filename_wins(server: Server) -> None:
 ], ids=["71 chars", "backslashes"])
 def test_bad_boundary_is_a_fast_400(server: Server, ctype: str) -> None:
     body = multipart("b" * 71, 'form-data; name="a"', b"1")
-    best = min(fetch(server, "POST", "/upload", body, {"Content-Type": ctype}) for _ in range(3))
+    replies = [fetch(server, "POST", "/upload", body, {"Content-Type": ctype}) for _ in range(3)]
+    best = min(replies, key=lambda r: r.seconds)
     assert best.status == 400 and by_wolfpy(best)
     assert best.seconds < 0.1, f"{best.seconds:.3f}s"
 

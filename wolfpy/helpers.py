@@ -8,7 +8,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from typing import Any, Iterator
 
 from .context import current_request
-from .errors import NotFound
+from .errors import NotFound, WolfPyError
 from .http.response import Response, content_disposition
 
 FILE_CHUNK = 64 * 1024
@@ -20,8 +20,14 @@ def url_for(name: str, /, **params: Any) -> str:
 
 
 def static_url(path: str) -> str:
-    """The URL of a file under ``static/``."""
-    return "/static/" + path.lstrip("/")
+    """The URL of a file under ``static/``, or of its fingerprinted build when
+    ``static/dist/manifest.json`` names it (``css/app.css`` → ``/static/dist/css/app.3f2a9c1b.css``)."""
+    try:
+        app = current_request().app
+    except WolfPyError:  # outside a request: no project to read a manifest from
+        return "/static/" + path.lstrip("/")
+    from .assets.manifest import resolve
+    return resolve(app, path)
 
 
 def send_file(path: str | os.PathLike[str], *, content_type: str | None = None,

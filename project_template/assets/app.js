@@ -1,4 +1,6 @@
 // Scripts for __NAME__.
-// WolfPy does not build or serve assets/: only static/ is served, at /static/. To use this
-// script, move it to static/js/app.js and load it from templates/layout.html:
-//   <script src="${static_url('js/app.js')}" defer></script>
+// `wolfpy assets build` (and `wolfpy serve`, while it runs) minifies this file into
+// static/dist/ under a fingerprinted name; load it from templates/layout.html with
+//   <script src="${static_url('app.js')}" defer></script>
+// SCSS files in assets/ (assets/css/app.scss -> static_url('css/app.css')) are compiled too.
+// Building needs the assets extra: pip install 'wolfpy[assets]'

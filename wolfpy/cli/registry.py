@@ -63,6 +63,7 @@ _BUILTIN = (
     _builtin("generate", "generate:generate_app", "Create models, routes and their tests from templates."),
     _builtin("inspect", "inspect:inspect_app", "Show the app's routes, models, configuration and middleware."),
     _builtin("create", "users:create_app", "Add records to the project database (users)."),
+    _builtin("assets", "assets:assets_app", "Build the project's assets/ (SCSS, CSS, JS) into static/dist/."),
 )
 _BY_NAME = {spec.name: spec for spec in _BUILTIN}
 

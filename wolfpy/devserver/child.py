@@ -35,7 +35,7 @@ def build_app(project_root: Path, debug: bool = True) -> tuple[Any, int, str | N
         app = App(project, settings)
         app.load_routes()
         if app.settings.debug:
-            app.extend(livereload_extension(broadcaster))
+            app.extend(livereload_extension(broadcaster, project))
         app.freeze()
         warn_unapplied_migrations(app)
         return app.asgi, len(app.routes), None

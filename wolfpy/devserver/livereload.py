@@ -4,10 +4,14 @@ HTML pages get a small script that opens an EventSource on
 ``/_wolfpy/livereload``. The serving process sends ``reload`` when a template
 or static file changes; when the process restarts (code changed) the stream
 drops, the browser reconnects, and the script reloads the page on reconnect.
+When only built stylesheets changed (a rebuild of ``assets/``), it sends ``css``
+instead: the script fetches the page again and swaps the ``<link rel=stylesheet>``
+addresses for the new ones, so the page restyles without losing its state.
 """
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -21,6 +25,11 @@ SCRIPT = (
     "<script>(function(){var dropped=false;function open(){var s=new EventSource('" + ENDPOINT + "');"
     "s.onopen=function(){if(dropped){location.reload();}};"
     "s.addEventListener('reload',function(){location.reload();});"
+    "s.addEventListener('css',function(){fetch(location.href,{cache:'no-store'}).then(function(r){return r.text();})"
+    ".then(function(t){var sel='link[rel=stylesheet]',d=new DOMParser().parseFromString(t,'text/html'),"
+    "n=d.querySelectorAll(sel),o=document.querySelectorAll(sel);if(n.length!==o.length){location.reload();return;}"
+    "for(var i=0;i<o.length;i++){var h=n[i].getAttribute('href');if(h!==o[i].getAttribute('href')){o[i].href=h;}}"
+    "}).catch(function(){location.reload();});});"
     "s.onerror=function(){dropped=true;};}open();})();</script>"
 ).encode()
 
@@ -71,12 +80,24 @@ class LiveReloadScript(Hooks):
         self.after = after
 
 
+STYLE_SUFFIXES = (".css", ".map", "manifest.json")
+BUILT = f"{os.sep}static{os.sep}dist{os.sep}"
+
+
+def event_for(changes: Any) -> str:
+    """``css`` when every changed file is a built stylesheet (``static/dist/``: a new
+    fingerprinted name, which the page can link), its map or the assets manifest."""
+    return "css" if changes and all(BUILT in str(path) and str(path).endswith(STYLE_SUFFIXES)
+                                    for _kind, path in changes) else "reload"
+
+
 class Broadcaster:
     """Tells every open livereload stream to reload when watched files change."""
 
     def __init__(self, paths: list[Path]) -> None:
         self.paths = [p for p in paths if p.exists()]
         self.version = 0
+        self.kind = "reload"
         self._event: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -89,8 +110,9 @@ class Broadcaster:
 
     async def _watch(self) -> None:
         from watchfiles import awatch
-        async for _changes in awatch(*self.paths, debounce=50, step=50):
+        async for changes in awatch(*self.paths, debounce=50, step=50):
             self.version += 1
+            self.kind = event_for(changes)
             assert self._event is not None
             self._event.set()
             self._event = asyncio.Event()
@@ -105,15 +127,16 @@ class Broadcaster:
             except asyncio.TimeoutError:
                 yield b": keep-alive\n\n"
                 continue
-            yield b"event: reload\ndata: " + str(self.version).encode() + b"\n\n"
+            yield b"event: " + self.kind.encode() + b"\ndata: " + str(self.version).encode() + b"\n\n"
 
     def response(self) -> Response:
         return Response(self.stream(), 200, [("cache-control", "no-store")], "text/event-stream")
 
 
-def livereload_extension(broadcaster: Broadcaster) -> Extension:
+def livereload_extension(broadcaster: Broadcaster, project: Any = None) -> Extension:
     """The dev server's live reload as an extension: the ``/_wolfpy/livereload`` event
-    stream and the middleware that puts :data:`SCRIPT` into every HTML page."""
+    stream and the middleware that puts :data:`SCRIPT` into every HTML page (and, for a
+    project with ``assets/``, the page that shows a stylesheet that does not build)."""
     ext = Extension("livereload", source="livereload (wolfpy serve)")
 
     @ext.route(ENDPOINT, name="_wolfpy/livereload")
@@ -121,4 +144,7 @@ def livereload_extension(broadcaster: Broadcaster) -> Extension:
         return broadcaster.response()
 
     ext.add_middleware(LiveReloadScript())
+    if project is not None and project.assets.is_dir():
+        from .assets import AssetErrors
+        ext.add_middleware(AssetErrors(project.static))
     return ext

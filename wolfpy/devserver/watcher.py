@@ -2,7 +2,9 @@
 
 Code changes (``.py`` under routes/ or models/, wolfpy.toml, .env) restart the
 child process; template and static changes do not (templates are re-read on
-change, and open pages reload through the livereload stream).
+change, and open pages reload through the livereload stream). This process also
+runs the assets watcher, so one Sass compiler lives across every restart of the
+child, and a rebuilt stylesheet reaches open pages through the same stream.
 
 ``wolfpy.toml`` and ``.env`` are watched through the project folder (not
 recursively), never as files: most editors and ``sed -i`` save by writing a new
@@ -103,6 +105,8 @@ class Supervisor:
     def run(self) -> None:
         # SIGTERM (kill, a process manager, an IDE's stop button) must stop the child too.
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: self.stop.set())
+        from ..assets.watch import start_in_thread
+        assets_thread = start_in_thread(self.project, self.stop)
         self.start_child()
         changes_q: "queue.Queue[set[tuple[Any, str]]]" = queue.Queue()
         folders = [p for p in self.project.watched_paths() if p.is_dir()]
@@ -133,5 +137,5 @@ class Supervisor:
             self.stop.set()
             signal.signal(signal.SIGTERM, previous)
             self.stop_child()
-            for thread in watchers:
+            for thread in watchers + ([assets_thread] if assets_thread else []):
                 thread.join(timeout=2)

@@ -64,6 +64,8 @@ _BUILTIN = (
     _builtin("inspect", "inspect:inspect_app", "Show the app's routes, models, configuration and middleware."),
     _builtin("create", "users:create_app", "Add records to the project database (users)."),
     _builtin("assets", "assets:assets_app", "Build the project's assets/ (SCSS, CSS, JS) into static/dist/."),
+    _builtin("dockerize", "ship:dockerize",
+             "Write a Dockerfile, .dockerignore and gunicorn.conf.py, and build the image if Docker runs here."),
 )
 _BY_NAME = {spec.name: spec for spec in _BUILTIN}
 

@@ -1,0 +1,84 @@
+"""``wolfpy dockerize``, ``build``, ``release``, ``deploy``, ``install`` and ``upgrade``: shipping an app."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ...errors import WolfPyError
+from ..common import echo_file, fail, find_project
+
+
+def _docker_engine() -> str | None:
+    """Why no Docker engine can build here (None: one answers ``docker info``)."""
+    docker = shutil.which("docker")
+    if docker is None:
+        return "the docker command is not installed"
+    try:
+        proc = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True,
+                              text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"docker info failed: {exc}"
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no answer"])[-1]
+        return f"no Docker engine is reachable ({last})"
+    return None
+
+
+def dockerize(
+    tag: Optional[str] = typer.Option(None, "--tag", "-t", help="The image's name (default: the project's folder name)."),
+    build: bool = typer.Option(True, "--build/--no-build", help="Build the image when a Docker engine is reachable."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a Dockerfile, .dockerignore or gunicorn.conf.py that differs."),
+) -> None:
+    """Write a Dockerfile, .dockerignore and gunicorn.conf.py, and build the image if Docker runs here.
+
+    The Dockerfile is multi-stage: requirements, assets and `wolfpy check` in the first
+    stage; a slim final stage run by a user without privileges, with a HEALTHCHECK on
+    /_wolfpy/health and gunicorn with uvicorn workers.
+    """
+    from ...config import Settings
+    from ...shipping import docker
+    from ...shipping.wheel import framework_wheel
+    project = find_project()
+    if not (project.root / "requirements.txt").is_file():
+        fail("the project has no requirements.txt; the image installs from it (wolfpy new writes one)")
+    try:
+        wheel = framework_wheel(project.root / docker.WHEELS)
+        settings = Settings.load(project, quiet=True)
+    except WolfPyError as exc:
+        fail(str(exc))
+    files = {
+        "Dockerfile": docker.dockerfile(has_assets=project.assets.is_dir(), wheel=wheel.name if wheel else None,
+                                        host=docker.health_host(settings)),
+        ".dockerignore": docker.DOCKERIGNORE,
+        "gunicorn.conf.py": docker.gunicorn_conf(),
+    }
+    results = docker.write_files(project.root, files, force=force)
+    for status, name in results:
+        echo_file(status, name)
+    if wheel is not None:
+        echo_file("create", wheel.relative_to(project.root).as_posix())
+    kept = [name for status, name in results if status == "exists"]
+    if kept:
+        fail(f"{', '.join(kept)} exist{'s' if len(kept) == 1 else ''} with other content; "
+             "compare, or overwrite with: wolfpy dockerize --force")
+    name = tag or _image_name(project.root.name)
+    why = _docker_engine() if build else "--no-build"
+    if why is not None:
+        typer.echo(f"not building the image: {why}.\nWhere a Docker engine runs, build and run it with:\n"
+                   f"  docker build -t {name} {project.root}\n"
+                   f"  docker run -p 8000:8000 -e WOLFPY_SECRET_KEY=... {name}")
+        return
+    typer.echo(f"docker build -t {name} .")
+    code = subprocess.call(["docker", "build", "-t", name, "."], cwd=project.root)
+    if code != 0:
+        fail(f"docker build failed (exit {code})", code)
+    typer.echo(f"built image {name}; run it with: docker run -p 8000:8000 -e WOLFPY_SECRET_KEY=... {name}")
+
+
+def _image_name(folder: str) -> str:
+    import re
+    return re.sub(r"[^a-z0-9._-]+", "-", folder.lower()).strip("-._") or "app"

@@ -39,6 +39,7 @@ MIN_SECRET_KEY_LENGTH = 32
 DEFAULTS: dict[str, dict[str, Any]] = {
     "app": {
         "name": "wolfpy",
+        "version": "0.1.0",   # the app's own version: wolfpy build names releases by it
         "debug": False,
         "secret_key": "",
         "fallback_secret_keys": [],

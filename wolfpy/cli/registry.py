@@ -66,6 +66,10 @@ _BUILTIN = (
     _builtin("assets", "assets:assets_app", "Build the project's assets/ (SCSS, CSS, JS) into static/dist/."),
     _builtin("dockerize", "ship:dockerize",
              "Write a Dockerfile, .dockerignore and gunicorn.conf.py, and build the image if Docker runs here."),
+    _builtin("build", "ship:build", "Build the app into dist/: files, built assets, migrations, a requirements "
+             "lock, WolfPy's wheel if needed."),
+    _builtin("release", "ship:release",
+             "Release the app: bump [app] version in wolfpy.toml, build, commit and tag vX.Y.Z in git."),
 )
 _BY_NAME = {spec.name: spec for spec in _BUILTIN}
 

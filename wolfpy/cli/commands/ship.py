@@ -82,3 +82,65 @@ def dockerize(
 def _image_name(folder: str) -> str:
     import re
     return re.sub(r"[^a-z0-9._-]+", "-", folder.lower()).strip("-._") or "app"
+
+
+def build() -> None:
+    """Build the app into dist/: files, built assets, migrations, a requirements lock, WolfPy's wheel if needed.
+
+    dist/NAME-VERSION.tar.gz is what wolfpy deploy ships.
+    """
+    from ...config import Settings
+    from ...shipping.build import build_release
+    project = find_project()
+    try:
+        made = build_release(project, Settings.load(project, quiet=True))
+    except WolfPyError as exc:
+        fail(str(exc))
+    _echo_build(project.root, made)
+
+
+def _echo_build(root: Path, made) -> None:  # type: ignore[no-untyped-def]
+    echo_file("create", f"{made.folder.relative_to(root).as_posix()}/")
+    echo_file("create", made.archive.relative_to(root).as_posix())
+    typer.echo(f"built {made.name} {made.version}" + (f" (with {made.wheel.name})" if made.wheel else ""))
+
+
+def release(
+    bump: Optional[str] = typer.Option(None, "--bump", metavar="patch|minor|major",
+                                       help="Raise [app] version first: patch, minor or major."),
+) -> None:
+    """Release the app: bump [app] version in wolfpy.toml, build, commit and tag vX.Y.Z in git.
+
+    Refuses when the working tree has uncommitted changes.
+    """
+    from ...config import Settings, read_toml
+    from ...shipping import release as rel
+    from ...shipping.build import build_release
+    if bump is not None and bump not in rel.PARTS:
+        fail(f"--bump takes patch, minor or major, not {bump!r}", 2)
+    project = find_project()
+    root = project.root
+    try:
+        rel.ensure_clean(root)
+        text = project.config_file.read_text("utf-8")
+        app_table = read_toml(project.config_file).get("app") or {}
+        current = str(app_table.get("version", "0.1.0"))
+        version = rel.bump(current, bump) if bump else current
+        tag = f"v{version}"
+        if rel.git(root, "tag", "--list", tag).strip():
+            fail(f"tag {tag} exists already; release another version with --bump patch|minor|major")
+        changed = rel.set_version(text, version) if version != current or "version" not in app_table else text
+        project.config_file.write_text(changed, "utf-8")
+        try:
+            made = build_release(project, Settings.load(project, quiet=True))
+        except BaseException:
+            project.config_file.write_text(text, "utf-8")   # a failed build leaves no bumped version
+            raise
+        _echo_build(root, made)
+        if changed != text:
+            rel.git(root, "add", "--", project.config_file.name)
+            rel.git(root, "commit", "--quiet", "-m", f"Release {tag}", "--", project.config_file.name)
+        rel.git(root, "tag", "-a", tag, "-m", f"Release {version}")
+    except WolfPyError as exc:
+        fail(str(exc))
+    typer.echo(f"released {made.name} {version}: commit and tag {tag} (push them with: git push --follow-tags)")

@@ -13,7 +13,8 @@
 #    scripts/services.sh; otherwise uses whatever runs already (URLs from the
 #    services env file, if any). WOLFPY_START_SERVICES=0/1 overrides the choice.
 #    WOLFPY_TEST_<NAME>_URL variables that are already set win.
-#    As root, also installs Debian's chromium (for the headless browser test) when missing.
+#    As root, also installs Debian's chromium (for the headless browser test) and
+#    openssh-server (for the ssh deploy test) when missing.
 # 4. Runs `python -m pytest [args]` from the repository root. Exit code 5 (no tests
 #    collected) is reported as a failure.
 #
@@ -164,6 +165,29 @@ if [[ ${WOLFPY_INSTALL_CHROMIUM:-1} == 1 && ! -x /usr/bin/chromium ]] && is_root
       die "apt-get could not install chromium (log: $apt_log) and WOLFPY_REQUIRE_SERVICES=1"
     fi
     say "WARNING: chromium could not be installed (log: $apt_log); the browser test will be skipped"
+  fi
+fi
+
+# ----------------------------------------------------------------------------- openssh-server
+# tests/e2e/test_deploy_targets.py deploys over ssh to an OpenSSH server it starts itself on a
+# loopback port (its own host key and authorized key, no system service). As root, install
+# Debian's openssh-server when sshd is missing; otherwise that test skips (fails under
+# WOLFPY_REQUIRE_SERVICES=1). WOLFPY_INSTALL_SSHD=0 skips this step.
+if [[ ${WOLFPY_INSTALL_SSHD:-1} == 1 && ! -x /usr/sbin/sshd ]] && is_root && command -v apt-get >/dev/null; then
+  say "installing openssh-server (apt-get) for the ssh deploy test"
+  apt=(apt-get -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef
+    -o Dpkg::Options::=--force-confold)
+  apt_log=$(mktemp "${TMPDIR:-/tmp}/wolfpy-apt.XXXXXX")
+  if { DEBIAN_FRONTEND=noninteractive "${apt[@]}" update &&
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends openssh-server openssh-client; } \
+    </dev/null >"$apt_log" 2>&1; then
+    rm -f "$apt_log"
+  else
+    tail -n 20 "$apt_log" >&2
+    if [[ ${WOLFPY_REQUIRE_SERVICES:-0} == 1 ]]; then
+      die "apt-get could not install openssh-server (log: $apt_log) and WOLFPY_REQUIRE_SERVICES=1"
+    fi
+    say "WARNING: openssh-server could not be installed (log: $apt_log); the ssh deploy test will be skipped"
   fi
 fi
 

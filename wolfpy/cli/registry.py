@@ -70,6 +70,8 @@ _BUILTIN = (
              "lock, WolfPy's wheel if needed."),
     _builtin("release", "ship:release",
              "Release the app: bump [app] version in wolfpy.toml, build, commit and tag vX.Y.Z in git."),
+    _builtin("deploy", "ship:deploy", "Ship a build to [deploy] target: unpack into releases/VERSION, install, "
+             "migrate, switch current, restart."),
 )
 _BY_NAME = {spec.name: spec for spec in _BUILTIN}
 

@@ -81,6 +81,39 @@ def framework_wheel(dest: Path) -> Path | None:
         old.unlink()
     if source.suffix == ".whl":
         return Path(shutil.copy2(source, dest / source.name))
+    cache = _cache_dir(source)
+    cached = sorted(cache.glob("wolfpy-*.whl")) if cache is not None else []
+    if cached:
+        return Path(shutil.copy2(cached[-1], dest / cached[-1].name))
+    built = _build_wheel(source, dest)
+    if cache is not None:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(built, cache / built.name)
+        except OSError:
+            pass   # no cache: the next build builds again
+    return built
+
+
+def _cache_dir(source: Path) -> Path | None:
+    """Where a wheel of ``source`` as it is now is kept: the folder's name is a hash of the
+    names, sizes and modification times of the files that go into the wheel."""
+    import hashlib
+    import os
+    digest = hashlib.sha256()
+    for base in ("pyproject.toml", "README.md", "LICENSE", "wolfpy", "project_template"):
+        top = source / base
+        files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else []
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            st = path.stat()
+            digest.update(f"{path.relative_to(source).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(root) / "wolfpy" / "wheels" / digest.hexdigest()[:24] if os.path.isabs(root) else None
+
+
+def _build_wheel(source: Path, dest: Path) -> Path:
     cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
            "--wheel-dir", str(dest), str(source)]
     try:

@@ -144,3 +144,33 @@ def release(
     except WolfPyError as exc:
         fail(str(exc))
     typer.echo(f"released {made.name} {version}: commit and tag {tag} (push them with: git push --follow-tags)")
+
+
+def deploy(
+    rollback: bool = typer.Option(False, "--rollback", help="Switch current back to the previous release and restart."),
+) -> None:
+    """Ship a build to [deploy] target: unpack into releases/VERSION, install, migrate, switch current, restart.
+
+    The target is a folder or ssh://user@host[:port]/path. The switch renames a new
+    `current` link over the old one, so a server reading current/ sees one release or
+    the other, never none.
+    """
+    from ...config import Settings
+    from ...shipping import deploy as dep
+    from ...shipping.build import build_release
+    project = find_project()
+    try:
+        settings = Settings.load(project, quiet=True)
+        section = {**dep.DEFAULTS, **(settings.as_dict().get("deploy") or {})}
+        target = dep.parse_target(section["target"], project.root, section.get("ssh_options"))
+        if rollback:
+            output = dep.run_on_target(target, dep.rollback_script(target, section))
+        else:
+            made = build_release(project, settings)
+            _echo_build(project.root, made)
+            typer.echo(f"deploying {made.name} {made.version} to {target}")
+            remote = dep.upload(target, made.archive)
+            output = dep.run_on_target(target, dep.deploy_script(target, section, made.version, remote))
+    except WolfPyError as exc:
+        fail(str(exc))
+    typer.echo(output.rstrip())

@@ -72,6 +72,10 @@ _BUILTIN = (
              "Release the app: bump [app] version in wolfpy.toml, build, commit and tag vX.Y.Z in git."),
     _builtin("deploy", "ship:deploy", "Ship a build to [deploy] target: unpack into releases/VERSION, install, "
              "migrate, switch current, restart."),
+    _builtin("install", "ship:install",
+             "Install requirements.txt with pip, keeping the installed WolfPy when it satisfies the pin."),
+    _builtin("upgrade", "ship:upgrade",
+             "Upgrade WolfPy and the app's requirements (within requirements.txt), then run wolfpy check."),
 )
 _BY_NAME = {spec.name: spec for spec in _BUILTIN}
 

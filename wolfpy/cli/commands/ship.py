@@ -174,3 +174,45 @@ def deploy(
     except WolfPyError as exc:
         fail(str(exc))
     typer.echo(output.rstrip())
+
+
+def install() -> None:
+    """Install requirements.txt with pip, keeping the installed WolfPy when it satisfies the pin."""
+    from ...shipping.install import pip_install
+    project = find_project()
+    try:
+        code = pip_install(project.root, upgrade=False)
+    except WolfPyError as exc:
+        fail(str(exc))
+    if code:
+        fail(f"pip install -r requirements.txt failed (exit {code})", code)
+
+
+def upgrade() -> None:
+    """Upgrade WolfPy and the app's requirements (within requirements.txt), then run wolfpy check.
+
+    WolfPy installed from a package index is upgraded as far as its line in
+    requirements.txt allows; one installed from a folder is reinstalled from it.
+    """
+    import sys
+    from ...shipping.install import pip_install
+    from ...shipping.wheel import framework_source
+    project = find_project()
+    try:
+        source = framework_source()
+        if source is not None and source.is_dir():
+            typer.echo(f"WolfPy: reinstalling from {source}")
+            code = subprocess.call([sys.executable, "-m", "pip", "install", "--disable-pip-version-check",
+                                    "--upgrade", str(source)], cwd=project.root)
+            if code:
+                fail(f"pip install --upgrade {source} failed (exit {code})", code)
+        elif source is not None:
+            typer.echo(f"WolfPy: installed from {source.name}; install a newer wheel to upgrade it")
+        code = pip_install(project.root, upgrade=True)
+    except WolfPyError as exc:
+        fail(str(exc))
+    if code:
+        fail(f"pip install --upgrade -r requirements.txt failed (exit {code})", code)
+    # a new process: the check must run the WolfPy just installed, not the one in memory
+    raise typer.Exit(subprocess.call([sys.executable, "-c", "from wolfpy.cli.main import main; main()", "check"],
+                                     cwd=project.root))

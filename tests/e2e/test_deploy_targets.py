@@ -195,6 +195,10 @@ def test_deploy_errors_are_one_line(tmp_path: Path) -> None:
     result = run_cli(["deploy"], cwd=project)
     assert result.returncode == 1 and result.stderr.strip() == (
         "error: [deploy] target 'ftp://example.com/srv': write a folder or ssh://user@host[:port]/path")
+    (project / "wolfpy.toml").write_text('[app]\nname = "shop"\n[deploy]\ntarget = "ssh://-oProxyCommand=touch%20x/srv"\n')
+    result = run_cli(["deploy"], cwd=project)
+    assert result.returncode == 1 and "not a host name or user name ssh accepts" in result.stderr
+    assert not (project / "x").exists()
     (project / "wolfpy.toml").write_text(f'[app]\nname = "shop"\n[deploy]\ntarget = "{tmp_path / "site"}"\n')
     result = run_cli(["deploy", "--rollback"], cwd=project)
     assert result.returncode == 1 and result.stderr.strip().startswith(

@@ -59,7 +59,7 @@ def read_errors(static: Path) -> list[str]:
     return [str(e) for e in data] if isinstance(data, list) else []
 
 
-def _minifier(kind: str):  # type: ignore[no-untyped-def]
+def minifier(kind: str):  # type: ignore[no-untyped-def]
     try:
         if kind == "css":
             from rcssmin import cssmin
@@ -174,9 +174,9 @@ class Builder:
             data = compiled.css.encode()
             maps = self._relative_map(compiled.source_map).encode()
         elif path.suffix == ".css" and self.minify:
-            data = _minifier("css")(path.read_text("utf-8")).encode()
+            data = minifier("css")(path.read_text("utf-8")).encode()
         elif path.suffix == ".js" and self.minify and not path.name.endswith(".min.js"):
-            data = _minifier("js")(path.read_text("utf-8")).encode()
+            data = minifier("js")(path.read_text("utf-8")).encode()
         else:
             data = path.read_bytes()
         name = _hashed(key, _fingerprint(data + (maps or b"")))

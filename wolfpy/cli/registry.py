@@ -63,6 +63,7 @@ _BUILTIN = (
     _builtin("generate", "generate:generate_app", "Create models, routes and their tests from templates."),
     _builtin("inspect", "inspect:inspect_app", "Show the app's routes, models, configuration and middleware."),
     _builtin("create", "users:create_app", "Add records to the project database (users)."),
+    _builtin("docs", "docs:docs_app", "Build, serve and publish the project's docs site (site/)."),
 )
 _BY_NAME = {spec.name: spec for spec in _BUILTIN}
 

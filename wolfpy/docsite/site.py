@@ -101,6 +101,9 @@ class Site:
         if not self.static:
             return DOCS_URL + "/" + target
         start = posixpath.dirname(self.here(frm)) or "."
+        if not target:  # the site's root folder, as a prefix: "" or "../"
+            up = posixpath.relpath(".", start)
+            return "" if up == "." else up + "/"
         return posixpath.relpath(target, start)
 
     # -- rendering ------------------------------------------------------------

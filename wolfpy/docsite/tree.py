@@ -128,7 +128,8 @@ def navigation(pages: dict[Key, Page], order: list[str]) -> Folder:
     """The folder tree of ``pages``; ``order`` lists relative paths ("guide", "guide/install")
     that come first in their folder, in that order; the rest follow by title."""
     rank = {item.strip("/").removesuffix(".md"): n for n, item in enumerate(order)}
-    root = Folder((), "Home", pages.get(()))
+    home = pages.get(())
+    root = Folder((), home.title if home is not None else "Home", home)
     folders: dict[Key, Folder] = {(): root}
 
     def folder(key: Key) -> Folder:

@@ -118,3 +118,14 @@ def test_publish_without_remote_commits_only_and_outside_git_is_one_line(project
     assert git("symbolic-ref", "HEAD", cwd=project) == "refs/heads/main"
     code, out, err = run_cli("docs", "publish", "--branch", "bad..name", cwd=project)
     assert code == 1 and "is not a valid branch name" in err
+
+
+def test_a_new_projects_docs_explain_its_layout_live_and_built(tmp_path: Path) -> None:
+    assert run_cli("new", "blog", cwd=tmp_path)[0] == 0
+    project = tmp_path / "blog"
+    from .test_docsite import client
+    page = client(project, mode="development").get("/docs").text
+    assert "<title>blog · blog</title>" in page and "<code>routes/_middleware.py</code>" in page
+    assert 'href="/docs/_app/routes"' in page
+    assert run_cli("docs", "build", cwd=project)[0] == 0
+    assert 'href="_app/routes.html"' in (project / "site" / "index.html").read_text()

@@ -121,6 +121,8 @@ class Site:
 
         def link(target: str, original: str) -> str:
             key = page_key(target)
+            if key is None and tuple(target.split("/")) in self._pages:  # a page named by its URL
+                key = tuple(target.split("/"))
             if key is not None:
                 return self.url(key, page.key) if key in self._pages else original
             return self.relative(target, page.key)

@@ -197,12 +197,13 @@ class Extension:
         return f"<Extension {self.name!r} routes={len(self.routes)}>"
 
 
-def load_plugins(names: Iterable[str]) -> list[Extension]:
+def load_plugins(names: Iterable[str], *, check: bool = True) -> list[Extension]:
     """The extensions of the plugins named in ``[plugins] enabled``.
 
     A name is an entry point of the ``wolfpy.plugins`` group, or ``package.module:attribute``
     for a plugin that is not installed as a distribution. The object found is an
-    :class:`Extension` or a function that returns one.
+    :class:`Extension` or a function that returns one. ``check=False`` skips the WolfPy
+    version check (``wolfpy plugin info`` describes an incompatible plugin too).
 
     Raises:
         ConfigError: an unknown plugin, one that fails to import (the plugin's own
@@ -242,6 +243,7 @@ def load_plugins(names: Iterable[str]) -> list[Extension]:
         if not isinstance(obj, Extension):
             raise PluginError(f"[plugins] enabled: plugin {name!r} is not a wolfpy.Extension "
                               f"(got {type(obj).__name__})")
-        check_compatible(name, obj)
+        if check:
+            check_compatible(name, obj)
         out.append(obj)
     return out

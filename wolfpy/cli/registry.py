@@ -64,6 +64,7 @@ _BUILTIN = (
     _builtin("inspect", "inspect:inspect_app", "Show the app's routes, models, configuration and middleware."),
     _builtin("create", "users:create_app", "Add records to the project database (users)."),
     _builtin("docs", "docs:docs_app", "Build, serve and publish the project's docs site (site/)."),
+    _builtin("plugin", "plugin:plugin_app", "List, inspect, install and remove plugins (wolfpy.plugins entry points)."),
 )
 _BY_NAME = {spec.name: spec for spec in _BUILTIN}
 

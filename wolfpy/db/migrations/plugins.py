@@ -126,7 +126,8 @@ def reverse_all(db: Any, plugin: PluginMigrations, echo: Callable[[str], None]) 
 def destructive_reverse(db: Any, plugin: PluginMigrations) -> list[str]:
     executor = plugin.executor(db)
     applied = executor.applied()
-    return [r for m in executor.to_reverse(applied, len(applied)) for r in executor.destructive(m, backward=True)]
+    return [f"{plugin.name}:{r}" for m in executor.to_reverse(applied, len(applied))
+            for r in executor.destructive(m, backward=True)]
 
 
 def write_plugin_migration(extension: Any, name: str | None = None) -> Path | None:

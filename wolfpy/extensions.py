@@ -239,7 +239,7 @@ def load_plugins(names: Iterable[str], *, check: bool = True) -> list[Extension]
         except Exception as exc:
             raise PluginError(f"[plugins] enabled: plugin {name!r} cannot be loaded: "
                               f"{type(exc).__name__}: {' '.join(str(exc).split())} "
-                              "(run with --debug for the traceback)") from exc
+                              "(`wolfpy --debug routes` shows its traceback)") from exc
         if not isinstance(obj, Extension):
             raise PluginError(f"[plugins] enabled: plugin {name!r} is not a wolfpy.Extension "
                               f"(got {type(obj).__name__})")

@@ -166,3 +166,32 @@ def test_a_page_edit_reloads_open_tabs_and_shows_under_wolfpy_serve(tmp_path: Pa
         assert "restarting" not in dev.stderr()
     finally:
         dev.stop()
+
+
+def test_wolfpy_docs_serve_builds_and_serves_site(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "demo")
+    port = free_port()
+    env = server_env(secret=None)
+    proc = subprocess.Popen([sys.executable, "-m", "wolfpy.cli.main", "docs", "serve", "--port", str(port)],
+                            cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                status, page, _ = fetch(f"http://{HOST}:{port}/guide/install.html")
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+                time.sleep(0.1)
+        assert status == 200 and "<title>Installing · demo</title>" in page
+        assert fetch(f"http://{HOST}:{port}/_assets/search-index.js")[0] == 200
+        busy = subprocess.run([sys.executable, "-m", "wolfpy.cli.main", "docs", "serve", "--no-build",
+                               "--port", str(port)], cwd=project, env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert busy.returncode == 1 and busy.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}")
+        assert busy.stderr.count("\n") == 1
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=10)
+    assert f"serving {project / 'site'} at http://127.0.0.1:{port}/" in out

@@ -122,7 +122,9 @@ def migrate(
         if dry_run:
             from ...db.migrations import plugins
             for plugin, plugin_executor, plugin_todo in plugins.pending(db, plugins.plugin_migrations(project)):
-                _print_sql(plugin_executor.dry_run([plugin_executor.script(m) for m in plugin_todo]))
+                if plugin_todo:
+                    typer.echo(f"-- plugin {plugin.name}: migrations/ of its own")
+                    _print_sql(plugin_executor.dry_run([plugin_executor.script(m) for m in plugin_todo]))
             for new in (found.merge, found.migration):
                 if new is not None:
                     typer.echo(f"-- would write migrations/{new.name}.py")
@@ -245,6 +247,9 @@ def status() -> None:
             typer.echo(f"{mark} {name:<{width}} {note}" + ("  (state and operations disagree)" if drift else ""))
         pending = [n for n in loader.names if n not in applied]
         typer.echo(f"{len(applied)} applied, {len(pending)} pending")
+        from ...db.migrations import plugins  # the plugins' own migrations, one line each
+        for line in plugins.status_lines(db, plugins.plugin_migrations(project)):
+            typer.echo(line)
         if branched:
             fail(branched)
         if planner_error:

@@ -95,6 +95,20 @@ def pending(db: Any, sets: list[PluginMigrations]) -> list[tuple[PluginMigration
     return out
 
 
+def status_lines(db: Any, sets: list[PluginMigrations]) -> list[str]:
+    """``[X] greeter:0001_initial  applied ...`` / ``[ ] ... pending`` for ``wolfpy db status``."""
+    lines = []
+    for plugin in sets:
+        executor = plugin.executor(db)
+        applied = executor.applied()
+        for migration in executor.loader.migrations:
+            when = applied.get(migration.name)
+            label = f"{plugin.name}:{migration.name}"
+            lines.append(f"[X] {label:<40} applied {str(when)[:19]}" if when is not None
+                         else f"[ ] {label:<40} pending")
+    return lines
+
+
 def apply(db: Any, sets: list[PluginMigrations], echo: Callable[[str], None]) -> list[str]:
     """Apply every pending plugin migration (inside the caller's migration lock); the names
     applied, as ``plugin:0001_name``."""

@@ -112,8 +112,12 @@ def mount_routes(ext: "Extension", folder: Path) -> None:
         from .handlers import HTTP_METHODS
         from .routing.loader import ModuleLoader, scan
         from .routing.patterns import template_of
+        from .errors import RouteLoadError
         loader = ModuleLoader(folder.parent)
         for rf in scan(folder):
+            if rf.middleware_files:
+                raise RouteLoadError(f"plugin {extension.name!r}: {rf.middleware_files[0]}: a plugin's routes "
+                                     "folder takes no _middleware.py; use extension.add_middleware(mw, prefix=...)")
             module = loader.load(rf.path)
             template = template_of(rf.segments)
             path = template if template != "/" else "/"

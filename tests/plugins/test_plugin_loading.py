@@ -184,3 +184,31 @@ def test_a_server_refuses_to_start_in_one_line(project: Path, tmp_path: Path, ki
         assert "Traceback" not in server.output()
     finally:
         server.stop()
+
+
+def test_a_plugins_routes_folder_is_mounted_under_its_prefix(project: Path, tmp_path: Path) -> None:
+    pkg = tmp_path / "lib" / "shopplug"
+    (pkg / "routes" / "items").mkdir(parents=True)
+    (pkg / "__init__.py").write_text(
+        "from pathlib import Path\nfrom wolfpy.extensions import Extension\n"
+        "extension = Extension('shop', prefix='/shop', routes_dir=Path(__file__).parent / 'routes')\n")
+    (pkg / "routes" / "index.py").write_text("def get(request):\n    return 'shop home'\n")
+    (pkg / "routes" / "items" / "[id].py").write_text(
+        "api = True\n\ndef get(request, id: int):\n    return {'id': id}\n\n"
+        "def delete(request, id: int):\n    return {'deleted': id}\n")
+    enable(project, "shopplug:extension")
+    from wolfpy.testing import TestClient
+    app = App(project)
+    app.load_routes()
+    client = TestClient(app)
+    assert client.get("/shop").text == "shop home"
+    assert client.get("/shop/items/7").json() == {"id": 7}
+    assert client.get("/shop/items/x").status_code == 404
+    assert client.get("/").text == "hi"
+    assert {("shop:index", "/shop"), ("shop:items/[id]", "/shop/items/{id}")} <= {(r.name, r.template) for r in app.routes}
+    assert set(next(r for r in app.routes if r.name == "shop:items/[id]").endpoints) >= {"GET", "DELETE"}
+    (pkg / "routes" / "_middleware.py").write_text("def middleware(request, call_next):\n    return call_next(request)\n")
+    for name in [n for n in sys.modules if n.startswith("shopplug")]:
+        del sys.modules[name]
+    code, out, err = run_cli("routes", cwd=project)
+    assert code == 1 and "a plugin's routes folder takes no _middleware.py" in err and err.count("\n") == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from html import unescape
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -53,8 +54,6 @@ def safe_url(url: str) -> str | None:
     m = _SCHEME.match(squeezed)
     if m and m.group(1).lower() not in _SAFE_SCHEMES:
         return None
-    if squeezed.startswith(("//", "\\\\", "/\\")):  # protocol-relative: another host
-        return url
     return url
 
 
@@ -144,12 +143,7 @@ def render(text: str, rel: str, link: Callable[[str, str], str], *, allow_html: 
     title = tokens[0]["name"] if tokens and tokens[0]["level"] == 1 else None
     toc = tokens[0]["children"] if title is not None and len(tokens) == 1 else tokens
     sections = pages.processor.sections if pages.processor is not None else []
-    return Rendered(html, _unescape(title) if title else None, toc, [s for s in sections if s.text or s.heading])
-
-
-def _unescape(text: str) -> str:
-    import html
-    return html.unescape(text)
+    return Rendered(html, unescape(title) if title else None, toc, [s for s in sections if s.text or s.heading])
 
 
 def highlight_css() -> str:

@@ -44,7 +44,7 @@ class Site:
         self._sig: Any = None
         self._pages: dict[Key, Page] = {}
         self._files: list[str] = []
-        self._cache: dict[Key, tuple[Rendered, str]] = {}
+        self._cache: dict[Key, Rendered] = {}
         self._index: list[dict[str, str]] | None = None
 
     # -- the pages ------------------------------------------------------------
@@ -110,7 +110,7 @@ class Site:
     def rendered(self, page: Page) -> Rendered:
         cached = self._cache.get(page.key)
         if cached is not None:
-            return cached[0]
+            return cached
         if page.key == ROUTES_KEY:
             text, rel = routes_markdown(self.app), "_app/routes.md"
         elif page.key == API_KEY:
@@ -129,7 +129,7 @@ class Site:
 
         generated = page.path is None
         out = render(text, rel, link, allow_html=self.allow_html and not generated)
-        self._cache[page.key] = (out, "")
+        self._cache[page.key] = out
         return out
 
     def html(self, page: Page) -> str:

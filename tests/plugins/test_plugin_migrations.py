@@ -59,3 +59,12 @@ def test_plugin_and_project_migrations_stay_apart(project: Path) -> None:
     assert "note" not in tables(project) and "greeting" in tables(project)
     code, out, _ = run_cli("db", "migrate", cwd=project)
     assert out.splitlines() == ["applied 0001_initial"]
+
+
+def test_a_server_start_names_the_plugins_unapplied_migrations(project: Path) -> None:
+    from wolfpy import App
+    from wolfpy.error_responses import unapplied_migrations
+    app = App(project)
+    assert unapplied_migrations(app) == ["greeter:0001_initial"]
+    assert run_cli("db", "migrate", cwd=project)[0] == 0
+    assert unapplied_migrations(App(project)) == []

@@ -95,6 +95,30 @@ def pending(db: Any, sets: list[PluginMigrations]) -> list[tuple[PluginMigration
     return out
 
 
+def unapplied(app: Any) -> list[str]:
+    """The migrations of ``app``'s plugins its database has not applied
+    (``greeter:0001_initial``); empty when it cannot be told (a hint never stops a server)."""
+    sets = [PluginMigrations(ext.name, ext.migrations, list(ext.models))
+            for ext in getattr(app, "extensions", []) if getattr(ext, "migrations", None) is not None]
+    if not sets or app.project is None:
+        return []
+    try:
+        from ..database import database_from_url
+        db = database_from_url(str(app.settings.database.url), app.project.root, pooled=False)
+        try:
+            out = []
+            for plugin in sets:
+                executor = plugin.executor(db)
+                applied = executor.recorder.applied()
+                out += [f"{plugin.name}:{n}" for n in executor.loader.names if n not in applied]
+            return out
+        finally:
+            if not db.is_closed():
+                db.close()
+    except Exception:
+        return []
+
+
 def status_lines(db: Any, sets: list[PluginMigrations]) -> list[str]:
     """``[X] greeter:0001_initial  applied ...`` / ``[ ] ... pending`` for ``wolfpy db status``."""
     lines = []

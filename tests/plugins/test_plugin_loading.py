@@ -16,6 +16,7 @@ import wolfpy
 from tests.cli_runner import run_cli
 from wolfpy import App
 from wolfpy.cli.commands.plugin import set_enabled
+from wolfpy.cli.common import CommandError
 from wolfpy.config import Settings
 from wolfpy.db.migrations.plugins import in_dependency_order
 from wolfpy.errors import ConfigError, MigrationError
@@ -212,3 +213,12 @@ def test_a_plugins_routes_folder_is_mounted_under_its_prefix(project: Path, tmp_
         del sys.modules[name]
     code, out, err = run_cli("routes", cwd=project)
     assert code == 1 and "a plugin's routes folder takes no _middleware.py" in err and err.count("\n") == 1
+
+
+def test_a_layout_the_editor_cannot_handle_is_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "wolfpy.toml"
+    text = 'plugins.enabled = ["one"]\n[app]\nname = "x"\n'
+    path.write_text(text)
+    with pytest.raises(CommandError, match=r"could not edit \[plugins\] enabled in wolfpy.toml safely"):
+        set_enabled(path, ["one", "two"])
+    assert path.read_text() == text

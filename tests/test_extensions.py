@@ -57,7 +57,7 @@ def test_plugin_settings_come_from_the_environment_and_are_validated(
     monkeypatch.setenv("WOLFPY_HELLO_SHOUT", "true")
     client = make_client(plugin_app())
     assert "HI, world!" in client.get("/hello").text
-    assert client.app.settings.sources[("hello", "shout")] == "environment (WOLFPY_HELLO_SHOUT)"
+    assert client.app.settings.sources[("hello", "shout")] == "env WOLFPY_HELLO_SHOUT"  # labelled as the built-in sections are
     with pytest.raises(ConfigError, match=r"^\[hello\] greeting must not be empty$"):
         plugin_app(PLUGIN_TOML.replace('greeting = "Hi"', 'greeting = " "'))
     monkeypatch.setenv("WOLFPY_HELLO_SHOUT", "maybe")

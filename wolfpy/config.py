@@ -67,7 +67,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "realtime": {"backend": "memory"},
     "logging": {"level": "info", "file": True, "console": True, "max_bytes": 10 * 1024 * 1024, "backups": 5},
     "admin": {"enabled": True},
-    "docs": {"enabled": True},
+    "docs": {"enabled": True, "allow_html": False, "order": [], "title": ""},  # wolfpy/docsite
     "plugins": {"enabled": []},
     "middleware": {"builtin": ["security_headers"]},
     # OpenAPI: /openapi.json and /openapi (wolfpy/openapi.py)
@@ -207,6 +207,10 @@ class Settings:
                 src[(section, key)] = (sources or {}).get((section, key), "code")
         self._values = merged
         self.sources = src
+        # The environment the settings were read from (.env included where it was read):
+        # extension sections added later (with_section) read theirs from the same place.
+        self._environ: Mapping[str, str] | None = None
+        self._dotenv: frozenset[str] = frozenset()  # the variables of _environ that came from .env
         self._sections = {name: Section(name, vals) for name, vals in merged.items()}
         self.limits = self._make_limits()
 
@@ -270,6 +274,8 @@ class Settings:
             values.setdefault("app", {})["debug"] = True
             sources[("app", "debug")] = "wolfpy serve (development)"
         settings = cls(values, sources, mode=mode)
+        settings._environ = env
+        settings._dotenv = frozenset(k for (s, k) in sources if s == "__dotenv__")
         settings.unknown_keys = unknown
         if not quiet:
             where = str(project.root) if project is not None else ""
@@ -289,6 +295,8 @@ class Settings:
             for key in table:
                 sources[(section, key)] = "code"
         new = Settings(mode=self.mode)
+        new._environ = self._environ
+        new._dotenv = self._dotenv
         new.unknown_keys = list(self.unknown_keys)
         new._values = values
         new.sources = sources
@@ -300,8 +308,10 @@ class Settings:
                      validate: Callable[[dict[str, Any]], None] | None = None,
                      environ: Mapping[str, str] | None = None) -> "Settings":
         """A copy with an extension's ``[name]`` section: its defaults under what
-        ``wolfpy.toml`` already gave, then ``WOLFPY_<NAME>_<KEY>`` from the environment,
-        each converted to its default's type; then ``validate(section)``.
+        ``wolfpy.toml`` already gave, then ``WOLFPY_<NAME>_<KEY>`` from the environment
+        the settings were loaded from (``.env`` included when it was read), each converted
+        to its default's type and labelled as the built-in sections' are; then
+        ``validate(section)``.
 
         Raises:
             ConfigError: a value of the wrong type, or one ``validate`` refuses
@@ -310,7 +320,7 @@ class Settings:
         if name in DEFAULTS:
             raise ConfigError(f"[{name}] is a built-in settings section; an extension needs a section "
                               "of its own")
-        env = os.environ if environ is None else environ
+        env = (self._environ if self._environ is not None else os.environ) if environ is None else environ
         table = dict(defaults)
         sources = dict(self.sources)
         for key in defaults:
@@ -319,12 +329,17 @@ class Settings:
             default = defaults.get(key)
             table[key] = coerce(value, default, name, key) if default is not None else value
         prefix = f"WOLFPY_{name.upper().replace('-', '_')}_"
-        for var, raw in env.items():
-            if var.startswith(prefix):
-                key = var[len(prefix):].lower()
-                if key in defaults:
-                    table[key] = coerce(raw, defaults[key], name, key)
-                    sources[(name, key)] = f"environment ({var})"
+        ours = {var: raw for var, raw in env.items()
+                if var.startswith(prefix) and var[len(prefix):].lower() in defaults}
+        values = {name.replace("-", "_"): table}
+        sources.update({("__dotenv__", var): ".env" for var in self._dotenv})  # for the labels
+        apply_environment(ours, values, sources, {name.replace("-", "_"): defaults})
+        sources = {k: v for k, v in sources.items() if k[0] != "__dotenv__"}
+        if name != name.replace("-", "_"):
+            for key in defaults:
+                moved = sources.pop((name.replace("-", "_"), key), None)
+                if moved is not None:
+                    sources[(name, key)] = moved
         if validate is not None:
             try:
                 validate(table)

@@ -121,8 +121,10 @@ def unapplied_migrations(app: Any) -> list[str]:
     a database that does not answer, a migration file that does not import).
     """
     project = app.project
+    from .db.migrations.plugins import unapplied as plugins_unapplied  # "greeter:0001_initial"
+    later = plugins_unapplied(app)
     if project is None or not project.migrations.is_dir():
-        return []
+        return later
     try:
         from .db.database import database_from_url
         from .db.migrations.loader import MigrationLoader
@@ -130,7 +132,7 @@ def unapplied_migrations(app: Any) -> list[str]:
         from .db.migrations.schema import editor_for
         names = MigrationLoader(project.migrations, project.root).names
         if not names:
-            return []
+            return later
         db = database_from_url(str(app.settings.database.url), project.root, pooled=False)
         try:
             applied = MigrationRecorder(db, editor_for(db)).applied()
@@ -139,8 +141,8 @@ def unapplied_migrations(app: Any) -> list[str]:
                 db.close()
     except Exception:  # a hint must never stop the server
         log.debug("could not tell which migrations are applied", exc_info=True)
-        return []
-    return [name for name in names if name not in applied]
+        return later
+    return [name for name in names if name not in applied] + later
 
 
 def migrations_hint(pending: list[str]) -> str:

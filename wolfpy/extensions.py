@@ -30,13 +30,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from .errors import ConfigError
+from .plugins import PLUGIN_GROUP, PluginError, check_compatible, mount_routes
 
 if TYPE_CHECKING:  # pragma: no cover
     from .app import App
 
 __all__ = ["Extension", "ExtensionRoute", "ExtensionMiddleware", "load_plugins", "PLUGIN_GROUP"]
-
-PLUGIN_GROUP = "wolfpy.plugins"
 
 
 @dataclass
@@ -99,6 +98,14 @@ class Extension:
         models: peewee model classes (subclasses of ``wolfpy.db.Model``).
         commands: CLI command groups, ``{"name": "package.module:typer_app"}``.
         source: how ``wolfpy routes`` names the origin of this extension's routes.
+        version: the plugin's version, shown by ``wolfpy plugin list`` and in errors.
+        requires: the WolfPy versions the plugin supports, ``"wolfpy>=0.1,<0.3"``; an app
+            whose WolfPy is outside them refuses to start, in one line.
+        routes_dir: a folder of route files (named as in a project's ``routes/``),
+            mounted under ``prefix``.
+        migrations: the folder of the migrations that create and change the tables of
+            ``models``; ``wolfpy db migrate`` applies them before the project's own.
+        depends: the names of other extensions whose migrations must be applied first.
     """
 
     def __init__(self, name: str, *, prefix: str = "", templates: str | os.PathLike[str] | None = None,
@@ -106,7 +113,9 @@ class Extension:
                  settings: Mapping[str, Any] | None = None,
                  validate: Callable[[dict[str, Any]], None] | None = None, section: str | None = None,
                  models: Iterable[Any] = (), commands: Mapping[str, str] | None = None,
-                 source: str | None = None) -> None:
+                 source: str | None = None, version: str | None = None, requires: str | None = None,
+                 routes_dir: str | os.PathLike[str] | None = None,
+                 migrations: str | os.PathLike[str] | None = None, depends: Iterable[str] = ()) -> None:
         if not name or not name.replace("_", "").replace("-", "").isalnum():
             raise ValueError(f"an extension name is letters, digits, '-' and '_': {name!r}")
         self.name = name
@@ -126,6 +135,13 @@ class Extension:
         self.startup: list[Callable[[], Any]] = []
         self.shutdown: list[Callable[[], Any]] = []
         self.loaders: list[Callable[["App", "Extension"], None]] = []
+        self.version = version
+        self.requires = requires
+        self.migrations = Path(migrations) if migrations is not None else None
+        self.depends: list[str] = list(depends)
+        self.routes_dir = Path(routes_dir) if routes_dir is not None else None
+        if self.routes_dir is not None:
+            mount_routes(self, self.routes_dir)
 
     # -- routes ------------------------------------------------------------
     def route(self, path: str, methods: Iterable[str] | None = None, *, name: str | None = None,
@@ -181,16 +197,19 @@ class Extension:
         return f"<Extension {self.name!r} routes={len(self.routes)}>"
 
 
-def load_plugins(names: Iterable[str]) -> list[Extension]:
+def load_plugins(names: Iterable[str], *, check: bool = True) -> list[Extension]:
     """The extensions of the plugins named in ``[plugins] enabled``.
 
     A name is an entry point of the ``wolfpy.plugins`` group, or ``package.module:attribute``
     for a plugin that is not installed as a distribution. The object found is an
-    :class:`Extension` or a function that returns one.
+    :class:`Extension` or a function that returns one. ``check=False`` skips the WolfPy
+    version check (``wolfpy plugin info`` describes an incompatible plugin too).
 
     Raises:
-        ConfigError: an unknown plugin, one that fails to import, or one that is not an
-            Extension (one line each, naming the plugin).
+        ConfigError: an unknown plugin, one that fails to import (the plugin's own
+            exception is chained: ``wolfpy --debug`` shows its traceback), one that is not
+            an Extension, or one made for other WolfPy versions (one line each, naming
+            the plugin).
     """
     names = list(names)
     if not names:
@@ -211,18 +230,20 @@ def load_plugins(names: Iterable[str]) -> list[Extension]:
                     obj = getattr(obj, part)
             else:
                 known = ", ".join(sorted(found)) or "none installed"
-                raise ConfigError(f"[plugins] enabled: no plugin named {name!r} (entry points in "
-                                  f"{PLUGIN_GROUP!r}: {known})")
+                raise PluginError(f"[plugins] enabled: no plugin named {name!r} (entry points in "
+                                  f"{PLUGIN_GROUP!r}: {known}); install it with `wolfpy plugin install`")
+            if not isinstance(obj, Extension) and callable(obj):
+                obj = obj()
         except ConfigError:
             raise
         except Exception as exc:
-            raise ConfigError(f"[plugins] enabled: plugin {name!r} cannot be loaded: "
-                              f"{type(exc).__name__}: {exc}") from None
-        if not isinstance(obj, Extension) and callable(obj):
-            obj = obj()
+            raise PluginError(f"[plugins] enabled: plugin {name!r} cannot be loaded: "
+                              f"{type(exc).__name__}: {' '.join(str(exc).split())} "
+                              "(`wolfpy --debug routes` shows its traceback)") from exc
         if not isinstance(obj, Extension):
-            raise ConfigError(f"[plugins] enabled: plugin {name!r} is not a wolfpy.Extension "
+            raise PluginError(f"[plugins] enabled: plugin {name!r} is not a wolfpy.Extension "
                               f"(got {type(obj).__name__})")
+        if check:
+            check_compatible(name, obj)
         out.append(obj)
     return out
-

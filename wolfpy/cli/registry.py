@@ -76,6 +76,8 @@ _BUILTIN = (
              "Install requirements.txt with pip, keeping the installed WolfPy when it satisfies the pin."),
     _builtin("upgrade", "ship:upgrade",
              "Upgrade WolfPy and the app's requirements (within requirements.txt), then run wolfpy check."),
+    _builtin("docs", "docs:docs_app", "Build, serve and publish the project's docs site (site/)."),
+    _builtin("plugin", "plugin:plugin_app", "List, inspect, install and remove plugins (wolfpy.plugins entry points)."),
 )
 _BY_NAME = {spec.name: spec for spec in _BUILTIN}
 

@@ -27,7 +27,7 @@ def build_app(project_root: Path, debug: bool = True) -> tuple[Any, int, str | N
     from ..project import Project
 
     project = Project(project_root)
-    broadcaster = Broadcaster([project.templates, project.static])
+    broadcaster = Broadcaster([project.templates, project.static, project.docs])  # docs/: /docs re-renders
     try:
         settings = Settings.load(project, mode="development")
         if not debug:

@@ -120,6 +120,11 @@ def migrate(
                        f"the same definition: to keep the data, pass --rename {hint.table}.{hint.old}:{hint.new}",
                        err=True)
         if dry_run:
+            from ...db.migrations import plugins
+            for plugin, plugin_executor, plugin_todo in plugins.pending(db, plugins.plugin_migrations(project)):
+                if plugin_todo:
+                    typer.echo(f"-- plugin {plugin.name}: migrations/ of its own")
+                    _print_sql(plugin_executor.dry_run([plugin_executor.script(m) for m in plugin_todo]))
             for new in (found.merge, found.migration):
                 if new is not None:
                     typer.echo(f"-- would write migrations/{new.name}.py")
@@ -136,6 +141,8 @@ def migrate(
         with executor.lock():
             # Again under the lock: another run may have written or applied migrations.
             executor.ensure_table()
+            from ...db.migrations import plugins  # the plugins' own migrations come first
+            plugins_done = plugins.apply(db, plugins.plugin_migrations(project), typer.echo)
             found = planner.detect(renames=found.renames, name=name, merge=merge)
             executor = Executor(db, found.loader)
             todo = plan(found, executor)
@@ -160,7 +167,8 @@ def migrate(
                 applied = executor.applied()
                 pending = executor.in_context(executor.pending(applied), applied)
                 if not pending:
-                    typer.echo("nothing to apply: the database is up to date")
+                    if not plugins_done:
+                        typer.echo("nothing to apply: the database is up to date")
                     return
                 _run(executor, pending, "applied", done)
             except BaseException as exc:
@@ -239,6 +247,9 @@ def status() -> None:
             typer.echo(f"{mark} {name:<{width}} {note}" + ("  (state and operations disagree)" if drift else ""))
         pending = [n for n in loader.names if n not in applied]
         typer.echo(f"{len(applied)} applied, {len(pending)} pending")
+        from ...db.migrations import plugins  # the plugins' own migrations, one line each
+        for line in plugins.status_lines(db, plugins.plugin_migrations(project)):
+            typer.echo(line)
         if branched:
             fail(branched)
         if planner_error:

@@ -27,12 +27,8 @@ def routes(explain: str = typer.Option(None, "--explain", metavar="PATH",
         from ...routing.explain import explain as do_explain
         typer.echo(do_explain(app, explain))
         return
-    rows = []
-    for route in sorted(app.routes, key=lambda r: r.router_sort_key()):
-        methods = ",".join(m for m in route.methods if m not in ("HEAD", "OPTIONS")) or "-"
-        if route.websocket is not None:
-            methods = (methods + ",WS") if methods != "-" else "WS"
-        rows.append([methods, route.template, route.source, route.name])
+    from ...docsite.generated import route_rows  # the docs site's route page shows the same table
+    rows = route_rows(app)
     if not rows:
         typer.echo("no routes yet: add a file under routes/, e.g. routes/index.py with def get(request): ...")
         return

@@ -17,7 +17,7 @@ from ...errors import MigrationError
 from .loader import Migration, MigrationLoader
 from .locks import TIMEOUT, lock_epilogue, lock_preamble, migration_lock
 from .operations import IrreversibleError, Operation, OperationContext
-from .recorder import MigrationRecorder
+from .recorder import TABLE, MigrationRecorder
 from .schema import editor_for
 from .state import State
 
@@ -82,12 +82,13 @@ def _first_line(exc: BaseException) -> str:
 
 
 class Executor:
-    def __init__(self, db: Any, loader: MigrationLoader, *, lock_timeout: float = TIMEOUT) -> None:
+    def __init__(self, db: Any, loader: MigrationLoader, *, lock_timeout: float = TIMEOUT,
+                 table: str = TABLE) -> None:
         self.db = db
         self.loader = loader
         self.editor = editor_for(db)
         self.backend = self.editor.backend
-        self.recorder = MigrationRecorder(db, self.editor)
+        self.recorder = MigrationRecorder(db, self.editor, table)
         self.lock_timeout = lock_timeout
 
     # -- planning ------------------------------------------------------------------

@@ -63,12 +63,13 @@ def load_models(project: Any) -> list[type]:
 
 
 def plugin_models(project: Any) -> list[type]:
-    """The models of the plugins ``[plugins] enabled`` names: their tables are made by the
-    project's own migrations, like the project's models."""
+    """The models of the plugins ``[plugins] enabled`` names that ship no migrations of
+    their own: their tables are made by the project's migrations, like the project's
+    models. (A plugin with ``migrations=`` owns its tables: :mod:`.plugins`.)"""
     from ...config import Settings
     from ...extensions import load_plugins
     names = Settings.load(project, quiet=True).get("plugins", "enabled", None) or ()
-    return [m for ext in load_plugins(names) for m in ext.models] if names else []
+    return [m for ext in load_plugins(names) if ext.migrations is None for m in ext.models] if names else []
 
 
 def open_database(project: Any) -> tuple[peewee.Database, str]:

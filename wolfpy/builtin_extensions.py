@@ -1,4 +1,4 @@
-"""The extensions every App gets: the project's ``static/`` folder and OpenAPI.
+"""The extensions every App gets: the project's ``static/`` folder, the admin and OpenAPI.
 
 They enter through the same :class:`~wolfpy.extensions.Extension` API as plugins,
 after the project's routes and the plugins' (OpenAPI documents those too).
@@ -28,6 +28,7 @@ def static_extension(app: Any) -> Extension | None:
 
 def builtin_extensions(app: Any) -> list[Extension]:
     """The built-in extensions ``app`` should get, in the order they are applied."""
+    from .admin import admin_extension
     from .openapi.routes import openapi_extension
-    found = [static_extension(app), openapi_extension()]
+    found = [static_extension(app), admin_extension(app), openapi_extension()]
     return [ext for ext in found if ext is not None]

@@ -134,9 +134,11 @@ def register(ext: Any, site: AdminSite) -> None:
                                "widget": widget(admin, f, shown.get(f.name, ""), errors.get(f.name)),
                                "error": errors.get(f.name), "boolean": isinstance(f, peewee.BooleanField),
                                "readonly": None})
-            elif row is not None:
+            else:
+                value = getattr(row, f.name) if row is not None else (f.default() if callable(f.default)
+                                                                       else f.default)
                 fields.append({"name": f.name, "label": label(f), "help": "", "widget": None, "error": None,
-                               "boolean": False, "readonly": display(getattr(row, f.name))})
+                               "boolean": False, "readonly": display(value)})
         title = f"Change {admin.name}" if row is not None else f"Add {admin.name}"
         return site.page(request, "change_form.html", status=status, title=title, admin=admin, row=row,
                          fields=fields, errors=errors, message=message)

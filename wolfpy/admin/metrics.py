@@ -1,9 +1,9 @@
 """``/admin/metrics``: request rate, latency percentiles and error rate per route.
 
 A :class:`Collector` is app-wide middleware, added only when the admin is on. Per
-request it reads the clock twice and appends to a bounded buffer; every few seconds
-it folds the buffer into per-route counters and, when ``[redis] url`` is set, writes
-this process's figures to Redis (``wolfpy:admin:metrics:<app>:<pid>``, expiring) so
+request it reads the clock twice and updates bounded per-route counters; every few
+seconds a thread of the process, started with its first request when ``[redis] url`` is
+set, writes this process's figures to Redis (``wolfpy:admin:metrics:<app>:<pid>``, expiring) so
 the page can add up every worker and host.
 """
 from __future__ import annotations
@@ -53,7 +53,8 @@ class Collector(Hooks):
         self.routes: dict[str, RouteStats] = {}
         self.buckets: dict[int, int] = {}
         self._lock = threading.Lock()
-        self._next_flush = 0.0
+        self._dirty = False
+        self._publisher = 0  # the pid whose publishing thread runs
         self._redis: Any = None
         self._prefix = f"wolfpy:admin:metrics:{app.settings.app.name}:"
         self._me = f"{socket.gethostname()}:{os.getpid()}"
@@ -86,11 +87,26 @@ class Collector(Hooks):
             if len(self.buckets) > BUCKETS + 2:
                 for old in sorted(self.buckets)[:-BUCKETS]:
                     del self.buckets[old]
-            flush = now >= self._next_flush
-            if flush:
-                self._next_flush = now + FLUSH_SECONDS
-        if flush and self.app.settings.redis.url:
-            self.publish()
+            self._dirty = True
+        if self._publisher != os.getpid() and self.app.settings.redis.url:
+            self._start_publisher()
+
+    def _start_publisher(self) -> None:
+        """A daemon thread of this process that publishes the figures every few seconds
+        while they change (one per process: a forked worker starts its own)."""
+        with self._lock:
+            if self._publisher == os.getpid():
+                return
+            self._publisher = os.getpid()
+            self._me = f"{socket.gethostname()}:{os.getpid()}"
+
+        def loop() -> None:
+            while True:
+                if self._dirty:
+                    self._dirty = False
+                    self.publish()
+                time.sleep(FLUSH_SECONDS)
+        threading.Thread(target=loop, name="wolfpy-admin-metrics", daemon=True).start()
 
     # -- across processes ------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:

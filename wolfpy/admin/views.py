@@ -41,10 +41,10 @@ def cascades(row: Any) -> list[dict[str, Any]]:
     out = []
     for query, fk in row.dependencies(search_nullable=True):
         on_delete = (fk.on_delete or "").upper()
-        if fk.null and on_delete != "CASCADE":
-            effect = "unlinked"
-        elif on_delete in ("RESTRICT", "NO ACTION", "PROTECT"):
+        if on_delete in ("RESTRICT", "NO ACTION", "PROTECT"):
             effect = "blocks"
+        elif fk.null and on_delete != "CASCADE":
+            effect = "unlinked"
         else:
             effect = "deleted"
         model = fk.model

@@ -48,26 +48,41 @@ def admin_extension(app: Any) -> Extension | None:
     """The admin's extension for ``app``, or None when the admin is off (see :func:`admin_status`).
 
     A project with a ``User`` model whose settings keep the admin out (no sessions,
-    CSRF or auth middleware) gets an extension with only the ``admin.W001`` check,
-    so ``wolfpy check`` says why there is no ``/admin``.
+    CSRF or auth middleware, or a route of its own at ``/admin``) gets an extension
+    with only the ``admin.W001`` check, so ``wolfpy check`` says why there is no admin.
     """
     if any(e.name == "admin" for e in app.extensions):
         return None
     on, why = admin_status(app)
     if not on and not why.startswith("[middleware]"):
         return None
+    hint = "add \"sessions\", \"csrf\" and \"auth\" to [middleware] builtin, or set [admin] enabled = false"
+    taken = _taken(app, str(app.settings.get("admin", "prefix", DEFAULT_PREFIX) or DEFAULT_PREFIX))
+    if on and taken is not None:
+        # The project's own /admin wins, as a project's routes win over OpenAPI's.
+        on, why = False, f"the project's {taken} serves /admin"
+        hint = "move that route elsewhere, or set [admin] enabled = false"
     ext = Extension("admin", source=SOURCE) if not on else _mounted(app)
     if not on:
         @ext.check("admin.W001")
         def _off(app: Any) -> list[Any]:
             CheckMessage = _check_message()
-            return [CheckMessage("warning", "admin.W001", f"the admin at /admin is off: {why}",
-                                 "add \"sessions\", \"csrf\" and \"auth\" to [middleware] builtin, "
-                                 "or set [admin] enabled = false")]
+            return [CheckMessage("warning", "admin.W001", f"the admin at /admin is off: {why}", hint)]
     # A built-in extension is applied without App.extend, and extend() is what adds a
     # templates folder to the lookup and makes the checks known to `wolfpy check`.
     app.extend(ext)
     return ext
+
+
+def _taken(app: Any, prefix: str) -> str | None:
+    """The source of a project route at ``prefix`` or below it (the project keeps its URLs)."""
+    from ..routing.patterns import template_of
+    prefix = prefix.rstrip("/").lower()
+    for route in app.routes:
+        url = template_of(route.segments).lower()
+        if url == prefix or url.startswith(prefix + "/"):
+            return str(route.source)
+    return None
 
 
 def _check_message() -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 import peewee
 
-from ..db import CharField, DateTimeField, Model, TextField
+from ..db import AutoField, CharField, DateTimeField, Model, TextField
 from .forms import diff, dumps
 
 ACTIONS = ("add", "change", "delete")
@@ -29,6 +29,7 @@ def _now() -> datetime.datetime:
 class AdminLogEntry(Model):
     """Who changed what, when, with every changed field's value before and after."""
 
+    id = AutoField()
     time = DateTimeField(default=_now, index=True)
     user_id = CharField(max_length=64, default="")
     username = CharField(max_length=150, default="")

@@ -23,7 +23,10 @@ def _user_model(app: Any) -> Any | None:
     if app.project is None or not app.project.models.is_dir():
         return None
     if not app.models:
-        app.bind_models()
+        try:
+            app.bind_models()
+        except Exception:  # a model that does not import: reported by the models' own checks
+            return None
     return next((m for m in app.models if m.__name__ == "User"), None)
 
 

@@ -243,6 +243,25 @@ def admin_flow(backend: Backend) -> None:
         assert jar.request("POST", "/admin/blog/post/action", pairs({**bad, "csrf_token": token}))[0] == 400, bad
     assert jar.request("POST", "/admin/blog/post/action", pairs({"action": "publish", "ids": ["15"]}))[0] == 403
 
+    # -- a user's password, set through the admin: stored hashed, logged without the hash ------
+    user_form = get(jar, "/admin/user/user/1")
+    assert 'type="password"' in user_form and "$argon2" not in user_form
+    created = re.search(r'value="([^"]+)"[^>]*id="f-created"', user_form).group(1)  # type: ignore[union-attr]
+    status, _, _ = jar.request("POST", "/admin/user/user/1", {"username": "joe", "email": "joe@example.com",
+                                                              "password_hash": "a brand new secret", "is_active": "1",
+                                                              "created": created, "csrf_token": token})
+    assert status == 303
+    (stored,), = backend.query("SELECT password_hash FROM \"user\" WHERE id = 1")
+    assert stored.startswith("$argon2")
+    (changes,), = backend.query("SELECT changes FROM wolfpy_admin_log WHERE model = 'user.User' AND action = 'change'")
+    logged = json.loads(changes)
+    assert set(logged) == {"email", "password_hash"} and stored not in changes
+    assert all(v.startswith("******** ") for v in logged["password_hash"])
+    signed_in_jar = Jar(server)
+    login_token = signed_in_jar.csrf("/admin/login")
+    assert signed_in_jar.request("POST", "/admin/login", {"username": "joe", "password": "a brand new secret",
+                                                          "csrf_token": login_token})[0] == 303
+
     # -- CSV export of the filtered list, streamed, in flat memory ---------------------------------
     remaining = backend.query("SELECT COUNT(*) FROM post")[0][0]
     before_kb = rss_kb(server)

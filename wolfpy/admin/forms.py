@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
 import json
 import math
 import uuid
@@ -230,12 +231,14 @@ def read_form(admin: ModelAdmin, form: Any, instance: Any | None) -> tuple[dict[
 
 
 def snapshot(admin: ModelAdmin, instance: Any) -> dict[str, Any]:
-    """The stored values of ``instance`` as JSON-safe text, for the audit log (passwords masked)."""
+    """The stored values of ``instance`` as JSON-safe text, for the audit log (password hashes
+    replaced by a fingerprint)."""
     out: dict[str, Any] = {}
     for f in admin.meta.sorted_fields:
         value = raw_value(instance, f)
         if f.name in PASSWORD_FIELDS and value:
-            value = "********"
+            # Never the hash itself; a short fingerprint of it, so a new password shows as a change.
+            value = "******** " + hashlib.sha256(str(value).encode()).hexdigest()[:8]
         elif value is not None and not isinstance(value, (bool, int, float, str)):
             value = form_value(f, value)
         out[f.name] = value

@@ -89,3 +89,16 @@ def test_the_projects_own_admin_route_wins(tmp_path: Path) -> None:
     assert TestClient(app).get("/admin").text == "my own admin"
     (message,) = [m for m in run_checks(Project(tmp_path / "p")) if m.id.startswith("admin.")]
     assert message.id == "admin.W001" and "routes/admin.py" in message.message
+
+
+def test_a_project_template_overrides_the_admins(tmp_path: Path) -> None:
+    from wolfpy.testing import TestClient
+    root = project(tmp_path / "p")
+    (root / "templates/admin").mkdir(parents=True)
+    (root / "templates/admin/login.html").write_text(
+        '<%inherit file="/admin/base.html"/>\n<h1 id="own">Our own sign-in</h1>\n${csrf_field()}\n')
+    client = TestClient(wolfpy.load(root))
+    page = client.get("/admin/login")
+    assert page.status_code == 200 and '<h1 id="own">Our own sign-in</h1>' in page.text
+    assert '<a class="brand" href="/admin">Administration</a>' in page.text       # the admin's own base.html
+    assert client.get("/admin").headers["location"] == "/admin/login?next=%2Fadmin"

@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import peewee
+
 from ..errors import HTTPError, WolfPyError
 from ..http.response import Response, redirect
 from ..middleware import Hooks
@@ -53,7 +55,10 @@ class AdminSite:
             return False
         if "is_admin" not in User._meta.fields:
             return False
-        return User.select().where(User.is_admin == True).exists()  # noqa: E712
+        try:
+            return bool(User.select().where(User.is_admin == True).exists())  # noqa: E712
+        except peewee.DatabaseError:  # no user table yet (migrations not applied): nobody is an admin
+            return False
 
     def page(self, request: Any, template: str, status: int = 200, **context: Any) -> Response:
         context.setdefault("title", "Administration")

@@ -242,6 +242,12 @@ def admin_flow(backend: Backend) -> None:
                 {"action": "publish", "ids": ["1" * 30]}):
         assert jar.request("POST", "/admin/blog/post/action", pairs({**bad, "csrf_token": token}))[0] == 400, bad
     assert jar.request("POST", "/admin/blog/post/action", pairs({"action": "publish", "ids": ["15"]}))[0] == 403
+    status, headers, _ = jar.request("POST", "/admin/blog/post/action", pairs({
+        "action": "publish", "ids": ["15"], "csrf_token": token, "back": "?q=a\r\nSet-Cookie: x=1"}))
+    assert (status, headers["location"]) == (303, "/admin/blog/post?q=a%0D%0ASet-Cookie%3A+x%3D1")
+    status, headers, _ = jar.request("POST", "/admin/blog/post/action", pairs({
+        "action": "publish", "ids": ["15"], "csrf_token": token, "back": "//evil.example/"}))
+    assert (status, headers["location"]) == (303, "/admin/blog/post")
 
     # -- a user's password, set through the admin: stored hashed, logged without the hash ------
     user_form = get(jar, "/admin/user/user/1")

@@ -59,8 +59,7 @@ def ensure_table(app: Any) -> None:
         return
     with _lock:
         if key not in _ready:
-            with app.database.bind_ctx([AdminLogEntry]):
-                AdminLogEntry.create_table(safe=True)
+            AdminLogEntry.create_table(safe=True)  # bound, like the project's models, to app.database
             _ready.add(key)
 
 

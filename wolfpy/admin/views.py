@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import peewee
 
@@ -34,6 +35,14 @@ def _ids(admin: ModelAdmin, raw: list[str]) -> list[Any]:
     if any(value is None for value in ids):
         raise HTTPError(400, "a selected id is not valid")
     return ids
+
+
+def _query(raw: str) -> str:
+    """The change list's query string to go back to, rebuilt from its parameters (never raw text)."""
+    if not raw.startswith("?"):
+        return ""
+    pairs = parse_qsl(raw[1:])[:50]
+    return "?" + urlencode(pairs) if pairs else ""
 
 
 def cascades(row: Any) -> list[dict[str, Any]]:
@@ -92,8 +101,7 @@ def register(ext: Any, site: AdminSite) -> None:
         admin = site.model(group, model)
         name = request.form.get("action") or ""
         ids = _ids(admin, request.form.getlist("ids"))
-        back = site.model_url(admin) + (request.form.get("back") or "")[:2000] if (
-            request.form.get("back") or "").startswith("?") else site.model_url(admin)
+        back = site.model_url(admin) + _query((request.form.get("back") or "")[:2000])
         if not ids:
             flash(request, "Select at least one row first.", "error")
             return redirect(back, status=303)

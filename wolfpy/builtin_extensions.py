@@ -1,5 +1,5 @@
-"""The extensions every App gets: the project's ``static/`` folder, OpenAPI, ``/_wolfpy/health``
-and the docs site.
+"""The extensions every App gets: the project's ``static/`` folder, the admin, OpenAPI,
+``/_wolfpy/health`` and the docs site.
 
 They enter through the same :class:`~wolfpy.extensions.Extension` API as plugins,
 after the project's routes and the plugins' (OpenAPI documents those too).
@@ -29,8 +29,10 @@ def static_extension(app: Any) -> Extension | None:
 
 def builtin_extensions(app: Any) -> list[Extension]:
     """The built-in extensions ``app`` should get, in the order they are applied."""
+    from .admin import admin_extension
     from .openapi.routes import openapi_extension
     from .docsite.extension import docs_extension
     from .shipping.health import health_extension
-    found = [static_extension(app), openapi_extension(), health_extension(), docs_extension(app)]
+    found = [static_extension(app), admin_extension(app), openapi_extension(), health_extension(),
+             docs_extension(app)]
     return [ext for ext in found if ext is not None]

@@ -46,6 +46,7 @@ def project(root: Path, *, models: str | None = USER, builtin: str = FULL, admin
         (root / "routes/admin.py").write_text("def get(request):\n    return 'my own admin'\n")
     if models is not None:
         (root / "models").mkdir()
+        (root / "models/__init__.py").write_text("")        # as every new project has
         (root / "models/accounts.py").write_text(textwrap.dedent(models))
     return root
 

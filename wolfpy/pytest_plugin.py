@@ -3,7 +3,9 @@
 In a WolfPy project, ``app`` is the project found from the current directory, on a
 throw-away database: a new SQLite file for each test (or ``$WOLFPY_TEST_DATABASE_URL``)
 with a table for every model, so tests never touch the development database. ``client``
-is a :class:`~wolfpy.testing.TestClient` for it. Override either fixture in a
+is a :class:`~wolfpy.testing.TestClient` for it whose form posts carry the session's CSRF
+token (``client.post(url, data=..., csrf=False)`` sends none), and ``client.login(user)``
+signs a user in. Override either fixture in a
 ``conftest.py`` to change that.
 """
 from __future__ import annotations
@@ -49,5 +51,5 @@ def app(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatc
 @pytest.fixture
 def client(app: Any) -> Iterator[Any]:
     from .testing import TestClient
-    with TestClient(app) as c:
+    with TestClient(app, csrf=True) as c:
         yield c

@@ -41,6 +41,10 @@ def save(root: Path, data: dict[str, Any]) -> None:
     path = root / MANIFEST
     if not data:
         path.unlink(missing_ok=True)
+        try:
+            path.parent.rmdir()   # .wolfpy/ goes too when nothing else is in it
+        except OSError:
+            pass
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -112,8 +112,8 @@ class Form:
                 if spec.required:
                     self.errors[spec.name] = REQUIRED if self.is_model else "field required"
                 continue
-            elif not present and not spec.required and not self.is_model:
-                continue   # a dataclass default applies
+            elif not present and not spec.required:
+                continue   # the default (or the instance's value) stays
             try:
                 if self.is_model:
                     value = convert(spec, raw, from_text)
@@ -234,7 +234,8 @@ class Form:
                 row.save()
         except IntegrityError as exc:
             columns = {s.column: s.name for s in self.specs} | {s.name: s.name for s in self.specs}
-            field, message = constraint_error(exc, columns, model.__name__)
+            field, message = constraint_error(exc, columns, model.__name__,
+                                              tuple(s.name for s in self.specs if s.kind == "fk"))
             self.errors[field if field in self._by_name else FORM_ERROR] = message
             return None
         return row

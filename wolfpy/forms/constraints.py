@@ -18,12 +18,13 @@ _FOREIGN = (re.compile(r"Key \((\w+)\)=\(.*\) is not present", re.S),
             re.compile(r"FOREIGN KEY \(`(\w+)`\)"))
 
 
-def constraint_error(exc: BaseException, columns: dict[str, str], model_name: str = "") -> tuple[str, str]:
+def constraint_error(exc: BaseException, columns: dict[str, str], model_name: str = "",
+                     foreign_keys: tuple[str, ...] = ()) -> tuple[str, str]:
     """``(field, message)`` for the IntegrityError ``exc``; field ``""`` when it names none.
 
     ``columns`` maps column names (``author_id``) to field names (``author``); a MySQL
     unique index is named after its table and columns (``post_title``), so a column
-    found at its end counts too.
+    found at its end counts too. ``foreign_keys`` names the form's foreign-key fields.
     """
     text = str(exc)
     for patterns, message in ((_UNIQUE, "This value is taken already: choose another."),
@@ -37,6 +38,8 @@ def constraint_error(exc: BaseException, columns: dict[str, str], model_name: st
                     (f for c, f in columns.items() if column.endswith("_" + c)), "")
                 return field, message
     if "FOREIGN KEY" in text.upper():
+        if len(foreign_keys) == 1:   # SQLite does not say which one: with one, it is that one
+            return foreign_keys[0], "Choose an existing one."
         return "", (f"This {model_name.lower() or 'record'} refers to a row that does not exist, "
                     "or other rows refer to it.")
     return "", "The database refused this change: " + text.splitlines()[0][:200]

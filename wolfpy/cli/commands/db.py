@@ -276,8 +276,9 @@ def seed() -> None:
         with DATABASE.atomic() if app.models else _nothing():
             runpy.run_path(str(path), init_globals={"app": app}, run_name="__seeds__")
     except _driver_errors() as exc:
-        fail(f"{SEEDS}: database error: {_first_line(exc)} (nothing was kept; is the database migrated? "
-             "run `wolfpy db migrate`)")
+        missing = any(w in str(exc) for w in ("no such table", "does not exist", "doesn't exist"))
+        fail(f"{SEEDS}: database error: {_first_line(exc)} (nothing was kept"
+             + ("; run `wolfpy db migrate` first)" if missing else ")"))
     except Exception as exc:
         from ..common import debug_enabled
         if debug_enabled():

@@ -15,7 +15,8 @@ from tests.cli_runner import run_cli
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A new project; its ``models.*`` modules are forgotten afterwards."""
-    for name in [k for k in os.environ if k.startswith("WOLFPY_") or k == "DATABASE_URL"]:
+    for name in [k for k in os.environ if (k.startswith("WOLFPY_") and not k.startswith("WOLFPY_TEST_"))
+                 or k == "DATABASE_URL"]:
         monkeypatch.delenv(name)
     path = list(sys.path)
     code, _, err = run_cli("new", "blog", cwd=tmp_path)

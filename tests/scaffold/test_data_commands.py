@@ -44,7 +44,6 @@ def test_an_empty_migration_for_data_runs_its_sql(project: Path) -> None:
 def test_seed_and_reset(project: Path) -> None:
     assert wolfpy(project, "generate", "model", "Tag", "name:str!")[0] == 0
     assert wolfpy(project, "db", "migrate")[0] == 0
-    (project / "seeds.py").unlink()
     code, _, err = wolfpy(project, "db", "seed")
     assert code == 1 and err.startswith("error: no seeds.py in blog/")
     (project / "seeds.py").write_text(SEEDS)

@@ -147,17 +147,19 @@ def unapplied_migrations(app: Any) -> list[str]:
 
 def models_differ(app: Any) -> bool:
     """Whether the models describe a schema the migrations do not produce (a change that
-    ``wolfpy db migrate`` would write a migration for). False when it cannot be told."""
+    ``wolfpy db migrate`` would write a migration for). False when it cannot be told, and
+    in a project without migrations yet (one that does not use them, or not so far)."""
     project = app.project
     if project is None or not project.migrations.is_dir():
         return False
     try:
         from .db.migrations.loader import MigrationLoader
         from .db.migrations.state import equal, models_state
-        models = app.models or app.bind_models()
-        if not models:
+        loader = MigrationLoader(project.migrations, project.root)
+        if not loader.names:
             return False
-        return not equal(models_state(models), MigrationLoader(project.migrations, project.root).state())
+        models = app.models or app.bind_models()
+        return bool(models) and not equal(models_state(models), loader.state())
     except Exception:  # a hint must never stop the server
         log.debug("could not compare the models with the migrations", exc_info=True)
         return False

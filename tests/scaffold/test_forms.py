@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import decimal
 from typing import Any, Iterator
 
 import peewee
 import pytest
 
-from wolfpy.db import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, Model, TextField
+from wolfpy.db import (BooleanField, CharField, DateField, DecimalField, FloatField, ForeignKeyField, IntegerField,
+                       Model, TextField)
 from wolfpy.forms import FORM_ERROR, FieldError, Form
 from wolfpy.http.datastructures import MultiDict
 
@@ -27,6 +29,8 @@ class Article(Model):
     views = IntegerField(default=0)
     due = DateField(null=True)
     author = ForeignKeyField(Author, backref="articles")
+    price = DecimalField(max_digits=6, decimal_places=2, null=True)
+    score = FloatField(null=True)
 
 
 class Posted:
@@ -51,7 +55,7 @@ def test_an_edit_form_is_filled_in_and_a_new_one_takes_initial(db: Any) -> None:
     article = Article.create(title="Hello", body="Text", published=True, views=3,
                              due=datetime.date(2024, 5, 17), author=ada)
     form = Form(Article, instance=article)
-    assert form.fields == ["title", "body", "published", "views", "due", "author"]
+    assert form.fields == ["title", "body", "published", "views", "due", "author", "price", "score"]
     assert not form.submitted and not form.valid
     assert form.value("title") == "Hello" and form.value("due") == "2024-05-17" and form.value("author") == ada.id
     html = str(form.field("title"))
@@ -70,7 +74,7 @@ def test_a_posted_form_converts_validates_and_saves(db: Any) -> None:
     form = Form(Article, Posted(title="New", body="", views="7", due="2024-01-02", author=str(ada.id)))
     assert form.valid, form.errors
     assert form.data == {"title": "New", "body": None, "published": False, "views": 7,
-                         "due": datetime.date(2024, 1, 2), "author": ada.id}
+                         "due": datetime.date(2024, 1, 2), "author": ada.id}   # price, score: not sent
     article = form.save()
     assert article.id and Article.get_by_id(article.id).views == 7
     # Updating through instance=
@@ -93,6 +97,18 @@ def test_mistakes_land_on_their_fields_with_the_input_kept(db: Any) -> None:
     assert Form(Article, Posted(title="", author="")).errors["title"] == "This field is required."
     hostile = str(Form(Article, Posted(title='"><script>x</script>')).field("title"))
     assert "<script>" not in hostile and "&#34;&gt;&lt;script&gt;" in hostile
+
+
+def test_values_no_column_can_hold_are_field_errors(db: Any) -> None:
+    form = Form(Article, Posted(title="a\x00b", views=str(2**31), author=str(2**63), price="12345.6",
+                                score="1e999"))
+    assert form.errors == {"title": "Remove the NUL character.",
+                           "views": "Enter a whole number from -2147483648 to 2147483647.",
+                           "author": "Choose one of the options.", "price": "Enter a number below 10,000.",
+                           "score": "Enter a number."}
+    ada = Author.create(name="Ada")
+    ok = Form(Article, Posted(title="t", author=str(ada.id), price="9.999", score="-2.5"))
+    assert ok.data["price"] == decimal.Decimal("10.00") and ok.data["score"] == -2.5
 
 
 def test_validate_methods_and_unique_constraints(db: Any) -> None:

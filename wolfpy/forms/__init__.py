@@ -223,7 +223,7 @@ class Form:
             raise TypeError("save() is for a form bound to a model; use form.data for a dataclass")
         if not self.valid:
             return None
-        from peewee import IntegrityError
+        from peewee import DataError, IntegrityError
         model = self.model
         values = {**self.cleaned, **extra}
         row = self.instance if self.instance is not None else model()
@@ -237,6 +237,9 @@ class Form:
             field, message = constraint_error(exc, columns, model.__name__,
                                               tuple(s.name for s in self.specs if s.kind == "fk"))
             self.errors[field if field in self._by_name else FORM_ERROR] = message
+            return None
+        except DataError as exc:   # a value the column cannot hold (PostgreSQL, MySQL)
+            self.errors[FORM_ERROR] = "The database refused a value: " + (str(exc).splitlines() or [""])[0][:200]
             return None
         return row
 

@@ -43,6 +43,8 @@ class FieldSpec:
     rel_model: Any = None     # fk: the model referred to
     annotation: Any = Any     # dataclass fields: converted through wolfpy.validation
     column: str = ""          # model fields: the database column (author_id for author)
+    digits: tuple[int, int] | None = None   # decimal: (max_digits, decimal_places)
+    biggest: int = 2**63 - 1  # int, fk: the largest value the column holds
 
     def __post_init__(self) -> None:
         self.label = self.label or self.name.replace("_", " ").capitalize()
@@ -71,10 +73,14 @@ def model_specs(model: Any, names: list[str] | None = None) -> list[FieldSpec]:
                 break
         kind = kind or "str"
         required = not field.null and field.default is None and kind != "bool"
-        out.append(FieldSpec(field.name, kind, required=required, null=bool(field.null),
+        target = field.rel_field if kind == "fk" else field
+        biggest = BIGGEST if "Big" in type(target).__name__ else 2**31 - 1
+        out.append(FieldSpec(field.name, kind, required=required, null=bool(field.null), biggest=biggest,
                              unique=bool(field.unique), max_length=getattr(field, "max_length", None),
                              label=getattr(field, "verbose_name", None) or "",
-                             rel_model=getattr(field, "rel_model", None), column=field.column_name))
+                             rel_model=getattr(field, "rel_model", None), column=field.column_name,
+                             digits=((field.max_digits, field.decimal_places) if kind == "decimal"
+                                     and getattr(field, "max_digits", None) else None)))
     if names is not None:
         missing = set(names) - {s.name for s in out}
         if missing:
@@ -110,6 +116,8 @@ def pydantic_specs(model: Any) -> list[FieldSpec]:
 
 # -- reading a value -----------------------------------------------------------------------------
 REQUIRED = "This field is required."
+BIGGEST = 2**63 - 1      # a 64-bit integer column
+MAX_EXPONENT = 300       # numbers from 1e-300 to 1e300 (a float's range, about)
 
 
 def convert(spec: FieldSpec, raw: Any, from_text: bool) -> Any:
@@ -134,6 +142,8 @@ def convert(spec: FieldSpec, raw: Any, from_text: bool) -> Any:
             raise ValueError("Enter text.")
         if raw == "" and spec.null:
             return None
+        if "\x00" in raw:   # PostgreSQL refuses it in text
+            raise ValueError("Remove the NUL character.")
         if raw.strip() == "" and spec.required:
             raise ValueError(REQUIRED)
         if spec.max_length and len(raw) > spec.max_length:
@@ -148,6 +158,9 @@ def convert(spec: FieldSpec, raw: Any, from_text: bool) -> Any:
             value = None
         if value is None:
             raise ValueError("Choose one of the options." if kind == "fk" else "Enter a whole number.")
+        if not -spec.biggest - 1 <= value <= spec.biggest:   # what the database column holds
+            raise ValueError("Choose one of the options." if kind == "fk" else
+                             f"Enter a whole number from {-spec.biggest - 1} to {spec.biggest}.")
         if kind == "fk" and spec.rel_model is not None:
             if spec.rel_model.get_or_none(spec.rel_model._meta.primary_key == value) is None:
                 raise ValueError(f"Choose an existing {spec.rel_model.__name__.lower()}.")
@@ -159,9 +172,16 @@ def convert(spec: FieldSpec, raw: Any, from_text: bool) -> Any:
             number = decimal.Decimal(str(raw).strip())
         except decimal.InvalidOperation:
             raise ValueError("Enter a number.") from None
-        if not number.is_finite():
+        if not number.is_finite() or not -MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
             raise ValueError("Enter a number.")
-        return number if kind == "decimal" else float(number)
+        if kind == "float":
+            return float(number)
+        if spec.digits:
+            places, scale = spec.digits
+            if number.adjusted() >= places - scale:
+                raise ValueError(f"Enter a number below {decimal.Decimal(10) ** (places - scale):,f}.")
+            number = number.quantize(decimal.Decimal(1).scaleb(-scale), rounding=decimal.ROUND_HALF_EVEN)
+        return number
     if kind in ("date", "datetime", "time"):
         if not isinstance(raw, str) or len(raw) > 40:
             raise ValueError(_DATE_HELP[kind])

@@ -253,7 +253,7 @@ def _message(exc: ValueError) -> str:
 def _field_of(exc: BaseException, by_name: dict[str, FieldSpec]) -> tuple[str, str]:
     """The field a ``__post_init__`` error is about: ``ValueError("field", "message")``, or a
     message that starts with the field's name (``"end: must be after start"``)."""
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
     if len(args) == 2 and isinstance(args[0], str) and args[0] in by_name:
         return args[0], str(args[1])
     text = str(exc)

@@ -186,7 +186,7 @@ def convert(spec: FieldSpec, raw: Any, from_text: bool) -> Any:
         if not isinstance(raw, str) or len(raw) > 40:
             raise ValueError(_DATE_HELP[kind])
         try:
-            parser = {"date": datetime.date, "datetime": datetime.datetime, "time": datetime.time}[kind]
+            parser: Any = {"date": datetime.date, "datetime": datetime.datetime, "time": datetime.time}[kind]
             return parser.fromisoformat(raw.strip())
         except ValueError:
             raise ValueError(_DATE_HELP[kind]) from None

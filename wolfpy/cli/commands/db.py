@@ -316,7 +316,7 @@ def reset(yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask first.
     with _session() as (project, db, url):
         dropped = _drop_all(db)
         typer.echo(f"dropped {len(dropped)} table{'s' if len(dropped) != 1 else ''}")
-    migrate(dry_run=False, yes=True, name=None, rename=[], merge=False)
+    migrate(dry_run=False, yes=True, name=None, rename=[], merge=False)  # type: ignore[arg-type]
     if (project.root / SEEDS).is_file():
         seed()
 

@@ -19,7 +19,7 @@ _TAKEN = {"request", "user", "url_for", "static_url", "csrf_field", "csrf_token"
           "id", "get", "post", "put", "patch", "delete", "render", "redirect", "flash", "abort", "error",
           "self", "next", "context", "capture", "caller", "local", "loop", "parent", "api", "row", "data"}
 
-_FORM_SAMPLES = {"str": None, "text": None, "int": '"42"', "float": '"2.5"', "bool": '"on"',
+_FORM_SAMPLES = {"int": '"42"', "float": '"2.5"', "bool": '"on"',
                  "date": '"2024-05-17"', "datetime": '"2024-05-17T09:30"', "json": """'{"key": "value"}'"""}
 _JSON_SAMPLES = {"int": "42", "float": "2.5", "bool": "True", "date": '"2024-05-17"',
                  "datetime": '"2024-05-17T09:30"', "json": '{"key": "value"}'}

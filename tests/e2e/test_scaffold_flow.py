@@ -179,13 +179,19 @@ def test_scaffold_in_headless_chromium(sqlite_site: Any, tmp_path: Path) -> None
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 760})
             page.set_default_timeout(10_000)
-            page.goto(origin + "/posts")
+            page.goto(origin + "/auth/login?next=/posts")
+            page.fill("#username", "ada")
+            page.fill("#password", "a good password")
+            page.click("main button[type=submit]")
+            page.wait_for_url(origin + "/posts")
+            assert "Signed in as ada." in page.inner_text(".flash")
+            assert "Signed in as ada" in page.inner_text("header.bar")
             page.click("text=New post")
             page.wait_for_url(origin + "/posts/new")
             page.fill("#body", "Written in a browser.")
             page.select_option("#author", label="ada")
             page.eval_on_selector("form.resource-form", "form => form.noValidate = true")
-            page.click("button[type=submit]")             # no title: the server says so on the field
+            page.click("main button[type=submit]")        # no title: the server says so on the field
             page.wait_for_load_state()
             assert page.get_attribute("#title", "aria-invalid") == "true"
             assert page.inner_text("#title-error") == "This field is required."
@@ -194,14 +200,16 @@ def test_scaffold_in_headless_chromium(sqlite_site: Any, tmp_path: Path) -> None
             page.screenshot(path=str(shots[-1]), full_page=True)
             page.fill("#title", "A browser post")
             page.check("#published")
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")
             page.wait_for_url(re.compile(r".*/posts/\d+$"))
             assert page.inner_text("h1") == "A browser post"
             assert "Post created." in page.inner_text(".flash")
-            page.click("text=Edit")
+            shots.append(tmp_path / "scaffold-show.png")
+            page.screenshot(path=str(shots[-1]), full_page=True)
+            page.click("main >> text=Edit")
             assert page.input_value("#title") == "A browser post" and page.is_checked("#published")
             page.fill("#title", "A browser post, edited")
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")
             page.wait_for_url(re.compile(r".*/posts/\d+$"))
             assert page.inner_text("h1") == "A browser post, edited"
             page.goto(origin + "/posts")

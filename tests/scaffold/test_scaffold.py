@@ -80,6 +80,21 @@ def test_scaffold_refuses_bad_arguments_in_one_line(project: Path) -> None:
     assert not (project / "routes/posts").exists() and not (project / "models/post.py").exists()
 
 
+def test_a_project_without_a_layout_gets_a_plain_one(project: Path) -> None:
+    (project / "templates/layout.html").unlink()
+    (project / "templates/index.html").unlink()
+    (project / "tests/test_pages.py").unlink()
+    (project / "routes/index.py").unlink()
+    code, out, err = wolfpy(project, "generate", "scaffold", "Note", "text:text")
+    assert code == 0 and "create  templates/layout.html" in out, err
+    assert wolfpy(project, "db", "migrate")[0] == 0
+    result = project_pytest(project)
+    assert result.returncode == 0 and "10 passed" in result.stdout, result.stdout[-3000:]
+    assert wolfpy(project, "db", "rollback", "--yes")[0] == 0
+    assert wolfpy(project, "destroy", "scaffold", "Note")[0] == 0
+    assert not (project / "templates/layout.html").exists()
+
+
 def test_a_route_in_the_way_is_refused(project: Path) -> None:
     (project / "routes/posts.py").write_text("def get(request):\n    return 'mine'\n")
     code, _, err = wolfpy(project, "generate", "scaffold", "Post", "title")

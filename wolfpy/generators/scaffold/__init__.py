@@ -83,6 +83,8 @@ class ScaffoldGenerator(Generator):
         self.add(f"{routes}/[id]/delete.py", "delete.py", **context)
         self.add(f"routes/api/{folder}/index.py", "api_index.py", **context)
         self.add(f"routes/api/{folder}/[id].py", "api_item.py", **context)
+        if not context["has_layout"]:   # the pages inherit one: a plain one, then
+            self.add("templates/layout.html", "layout.html")
         for page in ("index", "show", "new", "edit", "delete", "_form"):
             self.add(f"templates/{folder}/{page}.html", f"{page}.html", **context)
         self.add(f"tests/test_{folder}_scaffold.py", "test_scaffold.py", **context)

@@ -1,7 +1,10 @@
 """`wolfpy destroy route|model|scaffold NAME`: exactly what the generator wrote goes away."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
+
+import pytest
 
 from tests.scaffold.conftest import project_pytest, snapshot, wolfpy
 
@@ -70,3 +73,21 @@ def test_a_migration_another_follows_is_kept(project: Path) -> None:
     assert code == 1
     assert "migrations/0002_fill_tags.py follows migrations/0001_initial.py" in err
     assert (project / "models/tag.py").is_file()
+
+
+def test_the_user_is_asked_about_each_changed_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert wolfpy(project, "generate", "route", "about")[0] == 0
+    assert wolfpy(project, "generate", "route", "contact")[0] == 0
+    for name in ("about", "contact"):
+        page = project / f"templates/{name}.html"
+        page.write_text(page.read_text() + "<p>mine</p>\n")
+    monkeypatch.setattr("wolfpy.cli.commands.destroy.interactive", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    code, out, err = wolfpy(project, "destroy", "route", "about")
+    assert code == 0, err
+    assert "templates/about.html changed since it was generated. Delete it?" in out
+    assert "  keep  templates/about.html" in out and "  remove  routes/about.py" in out
+    assert (project / "templates/about.html").is_file() and not (project / "routes/about.py").exists()
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    code, out, err = wolfpy(project, "destroy", "route", "contact")
+    assert code == 0 and not (project / "templates/contact.html").exists(), out + err

@@ -21,7 +21,7 @@ _KEEP = {"routes", "templates", "tests", "models", "migrations", "static"}
 
 def destroy(
     kind: str = typer.Argument(..., metavar="KIND", help="route, model or scaffold."),
-    name: str = typer.Argument(..., help="What was generated: posts/[id], Post ..."),
+    name: str = typer.Argument(..., help="What was generated: a route name such as about, or a class such as Post."),
     yes: bool = typer.Option(False, "--yes", "-y", "--force", "-f",
                              help="Also delete files changed since they were generated, without asking."),
 ) -> None:

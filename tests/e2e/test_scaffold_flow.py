@@ -108,8 +108,8 @@ def walk(server: Server) -> None:
     form = {"title": "", "body": "Kept <body>", "author": author, "csrf_token": token}
     status, _, text = jar.request("POST", "/posts", form)
     assert status == 422
-    assert 'aria-describedby="title-error"' in text and '<p class="error" id="title-error">This field is required.</p>' \
-        in text
+    assert 'aria-describedby="title-error"' in text
+    assert '<p class="error" id="title-error">This field is required.</p>' in text
     assert "Kept &lt;body&gt;</textarea>" in text
     status, _, _ = jar.request("POST", "/posts", {**form, "title": "x", "csrf_token": "forged"})
     assert status == 403

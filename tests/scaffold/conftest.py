@@ -36,8 +36,8 @@ def project_pytest(project: Path, extra_env: dict[str, str] | None = None) -> su
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("WOLFPY_", "PYTEST_")) and k not in ("DATABASE_URL", "REDIS_URL", "MONGO_URL")}
     env.update(extra_env or {})
-    wolfpy_command = str(Path(sys.executable).with_name("wolfpy"))
-    return subprocess.run([wolfpy_command, "test", "-q", "-p", "no:cacheprovider", "-W", "error"],
+    command = [sys.executable, "-c", "from wolfpy.cli.main import main; main()"]
+    return subprocess.run([*command, "test", "-q", "-p", "no:cacheprovider", "-W", "error"],
                           cwd=project, env=env, capture_output=True, text=True, timeout=180)
 
 

@@ -139,7 +139,7 @@ def sign_in(c: TestClient, username: str, password: str, next_: str | None = Non
 
 
 def sign_out(c: TestClient) -> Any:
-    return c.post("/auth/logout", data={"csrf_token": form_token(c)})
+    return c.post("/auth/logout", data={"csrf_token": form_token(c, "/")})   # the layout's sign-out form
 
 
 # -- the files ---------------------------------------------------------------------------------
@@ -335,6 +335,35 @@ def test_register_rejects_bad_input_with_422(site: Any, protocol: str) -> None:
         assert 'value="someone@example.com"' in r.text
 
 
+def test_flashes_the_signed_in_layout_and_the_login_page_moving_on(site: Any, protocol: str) -> None:
+    c = site()
+    name = unique("flo", protocol)
+    assert register(c, name).status_code == 303
+    home = c.get("/")
+    assert f'<p class="flash" role="status">Welcome, {name}!</p>' in home.text
+    assert f"Signed in as <strong>{name}</strong>" in home.text
+    assert '<form class="account" method="post" action="/auth/logout">' in home.text
+    assert "Welcome," not in c.get("/").text                              # shown once
+    r = c.get("/auth/login?next=/private")                                  # signed in already
+    assert (r.status_code, r.headers["location"]) == (303, "/private")
+    assert sign_out(c).status_code == 303
+    page = c.get("/")
+    assert "You have been signed out." in page.text and "Signed in as" not in page.text
+    assert sign_in(c, name, "a good password").status_code == 303
+    assert f"Signed in as {name}." in c.get("/").text
+
+
+def test_the_csrf_403_page_says_how_to_fix_the_form(built: dict[str, Any], clean_env: None) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("PYTEST_CURRENT_TEST")   # a debug load, as `wolfpy serve` does
+        app = load(built["root"], mode="development")
+    c = TestClient(app)
+    c.get("/auth/login")
+    r = c.post("/auth/login", data={"username": "a", "password": "b"})
+    assert r.status_code == 403
+    assert "needs ${csrf_field()} inside its &lt;form&gt; tag" in r.text.replace("&#36;", "$"), r.text
+
+
 def test_wrong_password_and_unknown_user_look_the_same(site: Any, protocol: str) -> None:
     c = site()
     name = unique("dave", protocol)
@@ -383,14 +412,15 @@ def test_forms_without_the_csrf_token_are_403(site: Any, protocol: str) -> None:
     c = site()
     name = unique("gus", protocol)
     c.get("/auth/register")
-    r = c.post("/auth/register", data={"username": name, "email": "g@example.com", "password": "a good password"})
+    r = c.post("/auth/register", data={"username": name, "email": "g@example.com", "password": "a good password"},
+               csrf=False)
     assert r.status_code == 403
     r = c.post("/auth/login", data={"username": "admin", "password": ADMIN_PASSWORD, "csrf_token": "forged"})
     assert r.status_code == 403
     assert sign_in(c, "admin", ADMIN_PASSWORD).status_code == 303
-    assert c.post("/auth/logout").status_code == 403                     # still signed in
+    assert c.post("/auth/logout", csrf=False).status_code == 403       # still signed in
     assert c.get("/private").text == "hello admin"
-    token = form_token(c)
+    token = form_token(c, "/")
     r = c.post("/auth/logout", data={"csrf_token": token}, headers={"origin": "https://evil.example"})
     assert r.status_code == 403
     assert c.get("/private").status_code == 200

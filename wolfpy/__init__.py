@@ -31,7 +31,7 @@ from .project import Project as Project
 from .realtime.websocket import WebSocket as WebSocket
 from .realtime.websocket import WebSocketDisconnect as WebSocketDisconnect
 from .templating import render as render
-from .validation import Form as Form
+from .forms import Form as Form
 from .validation import ValidationError as ValidationError
 
 __all__ = [

@@ -13,7 +13,7 @@ from .concurrency import ThreadRunner, run_blocking
 from .config import Settings
 from .dispatch import Dispatcher
 from .error_responses import ErrorResponses, wants_json
-from .error_responses import warn_unapplied_migrations as warn_unapplied_migrations  # its old home
+from .error_responses import warn_in_debug, warn_unapplied_migrations as warn_unapplied_migrations  # its old home
 from .errors import ConfigError, HTTPError, RouteLoadError, WolfPyError
 from .extensions import Extension, ExtensionMiddleware, load_plugins
 from .adapters.wsgi import serve_wsgi
@@ -494,7 +494,7 @@ def load(path: str | os.PathLike[str] = ".", *, settings: Settings | None = None
     app = App(project, settings)
     app.load_routes()
     app.freeze()
-    return app
+    return warn_in_debug(app)
 
 
 __all__ = ["App", "Route", "load", "ConfigError"]

@@ -56,7 +56,8 @@ def run_checks(project: Any, environ: dict[str, str] | None = None) -> list[Chec
         return out
     if not unknown_mw:
         out += _middleware(app)
-    out += _models(app)
+    models = _models(app)
+    out += models or _migrations(app)
     if project.routes.is_dir():
         out += _routes(app)
     else:
@@ -156,6 +157,16 @@ def _models(app: Any) -> list[CheckMessage]:
         except WolfPyError as exc:
             return [CheckMessage(ERROR, "config.E005", str(exc))]
     return []
+
+
+def _migrations(app: Any) -> list[CheckMessage]:
+    """The database behind the migrations, or the migrations behind the models: a warning."""
+    from .error_responses import migrations_hint_for
+    hint = migrations_hint_for(app)
+    if not hint:
+        return []
+    message, _, fix = hint.partition(": run ")
+    return [CheckMessage(WARNING, "db.W001", message, f"run {fix}")]
 
 
 def _routes(app: Any) -> list[CheckMessage]:

@@ -3,6 +3,7 @@ otherwise, the 500 (the debug page in debug), and the hint about unapplied migra
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from typing import Any
@@ -101,16 +102,15 @@ class ErrorResponses:
         log.error("unhandled exception in %s %s", request.method, request.raw_path, exc_info=exc)
         app = self.app
         if app.settings.debug:
-            pending = unapplied_migrations(app)  # read now: `wolfpy db migrate` may have run since
+            hint = migrations_hint_for(app)  # read now: `wolfpy db migrate` may have run since
             if wants_json(request):
                 trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
                 error: dict[str, Any] = {"status": 500, "message": f"{type(exc).__name__}: {exc}",
                                          "traceback": trace}
-                if pending:
-                    error["hint"] = migrations_hint(pending)
+                if hint:
+                    error["hint"] = hint
                 return Response(dumps({"error": error}), 500, None, JSON)
-            return Response(debug_page(exc, request, hint=migrations_hint(pending) if pending else None).encode(),
-                            500, None, HTML)
+            return Response(debug_page(exc, request, hint=hint).encode(), 500, None, HTML)
         return self.error_response(request, HTTPError(500))
 
 
@@ -126,7 +126,7 @@ def unapplied_migrations(app: Any) -> list[str]:
     if project is None or not project.migrations.is_dir():
         return later
     try:
-        from .db.database import database_from_url
+        from .db.database import backend_name, database_from_url
         from .db.migrations.loader import MigrationLoader
         from .db.migrations.recorder import MigrationRecorder
         from .db.migrations.schema import editor_for
@@ -134,6 +134,8 @@ def unapplied_migrations(app: Any) -> list[str]:
         if not names:
             return later
         db = database_from_url(str(app.settings.database.url), project.root, pooled=False)
+        if backend_name(db) == "sqlite" and db.database != ":memory:" and not os.path.exists(db.database):
+            return list(names)   # no database file yet (and none made by asking)
         try:
             applied = MigrationRecorder(db, editor_for(db)).applied()
         finally:
@@ -145,6 +147,26 @@ def unapplied_migrations(app: Any) -> list[str]:
     return [name for name in names if name not in applied] + later
 
 
+def models_differ(app: Any) -> bool:
+    """Whether the models describe a schema the migrations do not produce (a change that
+    ``wolfpy db migrate`` would write a migration for). False when it cannot be told, and
+    in a project without migrations yet (one that does not use them, or not so far)."""
+    project = app.project
+    if project is None or not project.migrations.is_dir():
+        return False
+    try:
+        from .db.migrations.loader import MigrationLoader
+        from .db.migrations.state import equal, models_state
+        loader = MigrationLoader(project.migrations, project.root)
+        if not loader.names:
+            return False
+        models = app.models or app.bind_models()
+        return bool(models) and not equal(models_state(models), loader.state())
+    except Exception:  # a hint must never stop the server
+        log.debug("could not compare the models with the migrations", exc_info=True)
+        return False
+
+
 def migrations_hint(pending: list[str]) -> str:
     """One line naming the unapplied migrations and the command that applies them."""
     shown = ", ".join(pending[:3]) + (f" and {len(pending) - 3} more" if len(pending) > 3 else "")
@@ -152,8 +174,29 @@ def migrations_hint(pending: list[str]) -> str:
     return f"the database has {count} not applied yet ({shown}): run `wolfpy db migrate`"
 
 
-def warn_unapplied_migrations(app: Any) -> None:
-    """At a server's start: say so when the database is behind the migrations."""
+DRIFT_HINT = ("the models have changes that no migration has yet: run `wolfpy db migrate` to write "
+              "and apply one")
+
+
+def migrations_hint_for(app: Any) -> str | None:
+    """What to say about the database and the migrations, or None when they agree."""
     pending = unapplied_migrations(app)
     if pending:
-        print(f"warning: {migrations_hint(pending)}", file=sys.stderr, flush=True)
+        return migrations_hint(pending)
+    return DRIFT_HINT if models_differ(app) else None
+
+
+def warn_unapplied_migrations(app: Any) -> None:
+    """At a server's start: say so when the database is behind the migrations, or the
+    migrations behind the models."""
+    hint = migrations_hint_for(app)
+    if hint:
+        print(f"warning: {hint}", file=sys.stderr, flush=True)
+
+
+def warn_in_debug(app: Any) -> Any:
+    """``wolfpy.load()`` with debug on says what :func:`warn_unapplied_migrations` says
+    (not under pytest: the test fixtures make their tables without migrations)."""
+    if app.settings.debug and "PYTEST_CURRENT_TEST" not in os.environ:
+        warn_unapplied_migrations(app)
+    return app

@@ -3,6 +3,9 @@
     client = TestClient(app)                    # WSGI
     client = TestClient(app, protocol="asgi")   # ASGI, on a background event loop
     r = client.post("/login", data={"user": "a"}); r.status_code, r.text, r.json()
+    client.login(user)                          # signed in, without the login form
+    client = TestClient(app, csrf=True)         # what the `client` fixture gives: forms carry the
+    client.post("/posts", data={...})           # session's CSRF token; csrf=False sends none
     with client.websocket_connect("/chat/lobby") as ws:
         ws.send_json({"text": "hi"}); ws.receive_json()
 """
@@ -60,7 +63,8 @@ class TestClient:
     __test__ = False
 
     def __init__(self, app: Any, protocol: str = "wsgi", base_url: str = "http://testserver",
-                 headers: Mapping[str, str] | None = None, client_addr: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
+                 headers: Mapping[str, str] | None = None, client_addr: tuple[str, int] = ("127.0.0.1", 50000),
+                 csrf: bool = False) -> None:
         if protocol not in ("wsgi", "asgi"):
             raise ValueError("protocol must be 'wsgi' or 'asgi'")
         self.app = app
@@ -71,6 +75,11 @@ class TestClient:
         self.default_headers = dict(headers or {})
         self.cookies: dict[str, str] = {}
         self.client_addr = client_addr
+        #: add the session's CSRF token to unsafe requests (the ``client`` fixture turns it on;
+        #: ``csrf=False`` on one request opts out)
+        self.csrf = csrf
+        from .testsession import ClientSession
+        self.session = ClientSession(app, self.cookies)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lifespan: Any = None
@@ -79,9 +88,12 @@ class TestClient:
     def request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
                 data: Any = None, json: Any = None, files: Mapping[str, Any] | None = None,
                 headers: Mapping[str, str] | None = None, content: bytes | None = None,
-                follow_redirects: bool = False) -> TestResponse:
+                follow_redirects: bool = False, csrf: bool | None = None) -> TestResponse:
         method = method.upper()
         for _ in range(10):
+            if (method not in ("GET", "HEAD", "OPTIONS", "TRACE") and (self.csrf if csrf is None else csrf)
+                    and content is None and not isinstance(data, (str, bytes))):
+                data, headers = self._with_csrf(data, files, headers)
             response = self._request_once(method, url, params, data, json, files, headers, content)
             if not follow_redirects or response.status_code not in (301, 302, 303, 307, 308):
                 return response
@@ -90,6 +102,28 @@ class TestClient:
             if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
                 method, data, json, files, content = "GET", None, None, None, None
         raise RuntimeError("too many redirects")
+
+    def _with_csrf(self, data: Any, files: Any, headers: Any) -> tuple[Any, Any]:
+        """``data`` and ``headers`` carrying the session's token (a form field in a form post,
+        the ``X-CSRF-Token`` header otherwise), unless they carry one already. A raw body
+        (``content=``, or ``data`` as text or bytes) is sent as it is."""
+        sent = {k.lower() for k in (headers or {})}
+        if "x-csrf-token" in sent or (isinstance(data, Mapping) and "csrf_token" in data):
+            return data, headers
+        token = self.session.csrf_token()
+        if token is None:
+            return data, headers
+        if isinstance(data, Mapping) or (files and data is None):
+            return {**(data or {}), "csrf_token": token}, headers
+        return data, {**(headers or {}), "X-CSRF-Token": token}
+
+    def login(self, user: Any) -> None:
+        """Sign ``user`` in for the next requests (as ``wolfpy.auth.login`` would), no form needed."""
+        self.session.login(user)
+
+    def logout(self) -> None:
+        """Forget the session: the next requests are anonymous."""
+        self.session.logout()
 
     def get(self, url: str, **kw: Any) -> TestResponse:
         return self.request("GET", url, **kw)

@@ -61,6 +61,8 @@ _BUILTIN = (
     _builtin("log", "log:log_app", "Read the project's log (logs/app.log)."),
     _builtin("db", "db:db_app", "Create the database, write and apply migrations."),
     _builtin("generate", "generate:generate_app", "Create models, routes and their tests from templates."),
+    _builtin("destroy", "destroy:destroy",
+             "Remove the files a ``wolfpy generate route|model|scaffold NAME`` wrote."),
     _builtin("inspect", "inspect:inspect_app", "Show the app's routes, models, configuration and middleware."),
     _builtin("create", "users:create_app", "Add records to the project database (users)."),
     _builtin("assets", "assets:assets_app", "Build the project's assets/ (SCSS, CSS, JS) into static/dist/."),

@@ -20,7 +20,7 @@ __all__ = ["FORCE", "GENERATORS", "Argument", "Generator", "GeneratorError", "OV
            "get_generator"]
 
 #: The order ``wolfpy generate --help`` lists these in; other generators follow by name.
-LISTED_FIRST = ("model", "route", "auth", "token")
+LISTED_FIRST = ("model", "scaffold", "route", "auth", "token", "migration")
 
 
 def _discover() -> dict[str, str]:

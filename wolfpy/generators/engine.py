@@ -78,6 +78,8 @@ class Generator:
     #: the command line after ``wolfpy generate <name>``: arguments, ``--force``, then options
     arguments: ClassVar[tuple[Argument, ...]] = ()
     options: ClassVar[tuple[Option, ...]] = ()
+    #: the name ``wolfpy destroy`` knows this run by (``"route posts/[id]"``); "" is not recorded
+    manifest_key: str = ""
 
     def __init__(self, project: Project, *, force: bool = False) -> None:
         self.project = project
@@ -152,7 +154,16 @@ class Generator:
             with open(tmp, "w", encoding="utf-8", newline="\n") as f:
                 f.write(item.content)
             os.replace(tmp, item.path)
+        self.record(self.files)
         return self.files
+
+    def record(self, files: list[Planned], migrations: list[str] = ()) -> None:  # type: ignore[assignment]
+        """Note ``files`` in ``.wolfpy/generated.json`` under :attr:`manifest_key` (for ``wolfpy destroy``)."""
+        if not self.manifest_key:
+            return
+        from . import manifest
+        hashes = {self.rel(f.path): manifest.digest(f.content.encode("utf-8")) for f in files}
+        manifest.record(self.project.root, self.manifest_key, hashes, list(migrations))
 
 
 def render(source: Path, context: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""``wolfpy db init | migrate | rollback | status``: the project database and its migrations.
+"""``wolfpy db init | migrate | rollback | status | seed | reset``: the project database and its migrations.
 
 The database URL comes from the project settings (``[database] url``, or ``DATABASE_URL``).
 Changes that can lose data ask first (``--yes`` answers for you); without a terminal
@@ -257,3 +257,99 @@ def status() -> None:
         elif found is not None and found.changes:
             typer.echo(f"the models have {len(found.changes.operations)} change(s) not in a migration yet: "
                        "run `wolfpy db migrate`")
+
+
+SEEDS = "seeds.py"
+
+
+@db_app.command("seed")
+def seed() -> None:
+    """Run the project's seeds.py, which fills the database with starting rows.
+
+    seeds.py runs with the models bound to the project database, inside one
+    transaction: if it fails, nothing it did is kept. It gets ``app`` as a global.
+    """
+    import runpy
+
+    from ...app import load
+    project = find_project()
+    path = project.root / SEEDS
+    if not path.is_file():
+        fail(f"no {SEEDS} in {project.root.name}/: write one (it creates rows with your models), "
+             "then run `wolfpy db seed` again")
+    app = load(project.root)
+    app.bind_models()
+    from ...db.database import DATABASE
+    root = str(project.root)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    try:
+        with DATABASE.atomic() if app.models else _nothing():
+            runpy.run_path(str(path), init_globals={"app": app}, run_name="__seeds__")
+    except _driver_errors() as exc:
+        missing = any(w in str(exc) for w in ("no such table", "does not exist", "doesn't exist"))
+        fail(f"{SEEDS}: database error: {_first_line(exc)} (nothing was kept"
+             + ("; run `wolfpy db migrate` first)" if missing else ")"))
+    except Exception as exc:
+        from ..common import debug_enabled
+        if debug_enabled():
+            raise
+        fail(f"{SEEDS} failed: {type(exc).__name__}: {_first_line(exc)} (nothing was kept; "
+             "--debug shows the traceback)")
+    finally:
+        if app.models and not app.database.is_closed():
+            app.database.close()
+    typer.echo(f"ran {SEEDS}")
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@db_app.command("reset")
+def reset(yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask first.")) -> None:
+    """Drop every table, apply every migration again, then run seeds.py (if there is one).
+
+    Every row in the database is lost: it asks first, and without a terminal it
+    refuses unless --yes is given.
+    """
+    from ...db.migrations.runner import safe_url
+    project = find_project()
+    from ...db.migrations.runner import open_database
+    _, url = open_database(project)
+    if not yes:
+        if not _interactive():
+            fail(f"refusing to reset {safe_url(url)} without --yes: every table and row would be dropped")
+        if not typer.confirm(f"Drop every table of {safe_url(url)} with all its rows, then migrate and seed?",
+                             default=False):
+            fail("aborted; nothing was changed")
+    with _session() as (project, db, url):
+        dropped = _drop_all(db)
+        typer.echo(f"dropped {len(dropped)} table{'s' if len(dropped) != 1 else ''}")
+    migrate(dry_run=False, yes=True, name=None, rename=[], merge=False)  # type: ignore[arg-type]
+    if (project.root / SEEDS).is_file():
+        seed()
+
+
+def _drop_all(db: Any) -> list[str]:
+    """Drop every table of ``db`` (foreign keys and all); returns their names."""
+    from ...db.database import backend_name
+    db.connect(reuse_if_open=True)
+    tables = db.get_tables()
+    backend = backend_name(db)
+    quote = (lambda n: f"`{n}`") if backend == "mysql" else (lambda n: '"' + n.replace('"', '""') + '"')
+    if backend == "sqlite":
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+    elif backend == "mysql":
+        db.execute_sql("SET FOREIGN_KEY_CHECKS = 0")
+    try:
+        for table in tables:
+            suffix = " CASCADE" if backend == "postgresql" else ""
+            db.execute_sql(f"DROP TABLE IF EXISTS {quote(table)}{suffix}")
+    finally:
+        if backend == "sqlite":
+            db.execute_sql("PRAGMA foreign_keys = ON")
+        elif backend == "mysql":
+            db.execute_sql("SET FOREIGN_KEY_CHECKS = 1")
+    return list(tables)

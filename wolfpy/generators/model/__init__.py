@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...db.models import snake_case
-from ..engine import Argument, Generator, GeneratorError
+from ..engine import Argument, Generator, GeneratorError, Option
 
 TYPES = ("str", "text", "int", "float", "bool", "date", "datetime", "decimal", "json", "fk")
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -19,6 +19,9 @@ DEFAULT_STR_LENGTH = 255
 MAX_STR_LENGTH = 16383        # VARCHAR limit of MySQL with 4-byte utf8mb4 characters
 MAX_UNIQUE_STR_LENGTH = 768   # MySQL (InnoDB) indexes at most 3072 bytes
 DEFAULT_DECIMAL = (12, 2)
+#: fk:Model:<rule>: what deleting the referenced row does to this one.
+ON_DELETE = {"cascade": "CASCADE", "set_null": "SET NULL", "protect": "RESTRICT"}
+TIMESTAMPS = ("created", "updated")
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Field:
     target: str = ""         # fk: the referenced class
     target_module: str = ""  # fk: "models.user"; "" for the model itself
     backref: str = ""
+    on_delete: str = ""      # fk: "CASCADE", "SET NULL" or "RESTRICT"
     json_field: bool = False  # json: wolfpy.db has a portable JSONField
 
     @property
@@ -52,6 +56,8 @@ class Field:
             args += [f"max_digits={self.digits[0]}", f"decimal_places={self.digits[1]}"]
         elif self.kind == "fk":
             args += [self.target if self.target_module else '"self"', f'backref="{self.backref}"']
+            if self.on_delete:
+                args.append(f'on_delete="{self.on_delete}"')
         elif self.kind == "bool" and not self.null:
             args.append("default=False")
         if self.null:
@@ -132,8 +138,14 @@ def parse_field(spec: str) -> Field:
                       "e.g. decimal:10,2")
         field.digits = (int(m[1]), int(m[2]))
     elif kind == "fk":
+        arg, _, action = arg.partition(":")
         if not arg or not _MODEL_NAME.match(arg):
             raise bad("write fk:Model, e.g. author:fk:User")
+        if action and action not in ON_DELETE:
+            raise bad(f"unknown on-delete rule {action!r} (use {', '.join(ON_DELETE)})")
+        field.on_delete = ON_DELETE.get(action, "")
+        if action == "set_null":
+            field.null = True   # SET NULL needs a nullable column
         if name.endswith("_id"):
             raise bad(f"name it {name[:-3]!r}: the column is {name!r} already")
         field.target = class_name_of(arg)
@@ -185,13 +197,18 @@ class ModelGenerator(Generator):
     summary = "A peewee model and its test."
     arguments = (Argument("name", "Class name, e.g. Post."),
                  Argument("fields", "name:type fields, e.g. title:str body:text?", many=True))
+    options = (Option(("--timestamps",), "Add created and updated datetime fields, filled in on save.", False),)
 
-    def __init__(self, project: Any, model: str, fields: list[str], *, force: bool = False) -> None:
+    def __init__(self, project: Any, model: str, fields: list[str], *, force: bool = False,
+                 timestamps: bool = False) -> None:
         super().__init__(project, force=force)
         self.model = model
         self.field_specs = list(fields)
+        self.timestamps = timestamps
+        self.manifest_key = f"model {class_name_of(model)}"
 
-    def plan(self) -> None:
+    def parse(self) -> tuple[str, str, list[Field]]:
+        """The class name, its snake_case name and the fields; GeneratorError when malformed."""
         if not _MODEL_NAME.match(self.model):
             raise GeneratorError(f"invalid model name {self.model!r}: use a Python identifier like Post "
                                  "or BlogPost")
@@ -202,6 +219,20 @@ class ModelGenerator(Generator):
             raise GeneratorError(f"invalid model name {self.model!r}: {cls} clashes with a name "
                                  "wolfpy.db or Python uses")
         fields = [parse_field(spec) for spec in self.field_specs]
+        if self.timestamps:
+            taken = [f.name for f in fields if f.name in TIMESTAMPS]
+            if taken:
+                raise GeneratorError(f"--timestamps adds {' and '.join(TIMESTAMPS)}; field {taken[0]!r} "
+                                     "is given too")
+        return cls, snake, fields
+
+    def plan(self) -> None:
+        self.add_model()
+
+    def add_model(self, command: str = "model") -> dict[str, Any]:
+        """Plan the model and its test; returns the context the templates had."""
+        cls, snake, fields = self.parse()
+        from ... import db
         seen: set[str] = set()
         for f in fields:
             if f.name in seen:
@@ -233,26 +264,30 @@ class ModelGenerator(Generator):
                 raise GeneratorError(f"field {f.name!r}: {f.target} is defined in {', '.join(modules)}; "
                                      "keep one")
             f.target_module = modules[0]
-        command = " ".join([self.model, *self.field_specs])
+        line = " ".join([self.model, *self.field_specs] + (["--timestamps"] if self.timestamps else []))
         context = {
-            "class_name": cls, "snake": snake, "fields": fields,
-            "written_by": textwrap.fill(f"Written by `wolfpy generate model {command}`; edit it freely.", 88),
+            "class_name": cls, "snake": snake, "fields": fields, "timestamps": self.timestamps,
+            "written_by": textwrap.fill(f"Written by `wolfpy generate {command} {line}`; edit it freely.", 88),
             "table": snake,
-            "imports": _imports(fields),
+            "imports": _imports(fields, self.timestamps),
             "model_imports": _model_imports(snake, cls, fields),
             "target_imports": [line for line in _model_imports(snake, cls, fields)
                                if not line.startswith(f"from models.{snake} import ")],
             "has_fk": any(f.kind == "fk" and f.target_module for f in fields),
             "has_unique": any(f.unique for f in fields),
             "needs_datetime": any(f.kind in ("date", "datetime") for f in fields),
+            "uses_datetime": self.timestamps,
+            # the field a row is shown by (in a <select> of another model, say)
+            "scaffold_str": next((f.name for f in fields if f.kind == "str"), ""),
             "needs_decimal": any(f.kind == "decimal" for f in fields),
         }
         self.add(f"models/{snake}.py", "model.py", **context)
         self.add(f"tests/test_{snake}_model.py", "test_model.py", **context)
+        return context
 
 
-def _imports(fields: list[Field]) -> str:
-    names = sorted({"Model", *(f.field_class for f in fields)})
+def _imports(fields: list[Field], timestamps: bool = False) -> str:
+    names = sorted({"Model", *(f.field_class for f in fields), *(["DateTimeField"] if timestamps else [])})
     line = f"from wolfpy.db import {', '.join(names)}"
     if len(line) <= 99:
         return line

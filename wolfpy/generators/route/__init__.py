@@ -18,6 +18,12 @@ def _same_url(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
         x.kind == y.kind and (x.kind != STATIC or x.value.lower() == y.value.lower()) for x, y in zip(a, b))
 
 
+def route_key(route: str) -> str:
+    """``/posts/[id].py`` → ``posts/[id]``: the name a route is recorded and destroyed by."""
+    name = route.strip().strip("/")
+    return name[:-3] if name.endswith(".py") else name
+
+
 class RouteGenerator(Generator):
     """``routes/<name>.py`` answering GET with ``templates/<name>.html``, and ``tests/test_<name>_route.py``."""
 
@@ -28,6 +34,7 @@ class RouteGenerator(Generator):
     def __init__(self, project: Any, route: str, *, force: bool = False) -> None:
         super().__init__(project, force=force)
         self.route = route
+        self.manifest_key = f"route {route_key(route)}"
 
     def parse(self) -> tuple[str, tuple[Any, ...]]:
         """The route name (``posts/[id]``) and its URL segments; GeneratorError when malformed."""

@@ -1,4 +1,5 @@
-"""GET /auth/login: the sign-in form. POST: check the password, sign in, go to `next`.
+"""GET /auth/login: the sign-in form (a signed-in user goes straight on to `next`).
+POST: check the password, sign in, go to `next` with a flash.
 
 Written by `wolfpy generate auth`; edit it freely. A wrong password and an unknown
 username get the same answer (401), and repeated failures from one address or for
@@ -8,7 +9,7 @@ is set, so every worker counts together).
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from wolfpy import Form, HTTPError, redirect, render
+from wolfpy import Form, HTTPError, flash, redirect, render
 from wolfpy.auth import LoginThrottle, authenticate, login, safe_next
 
 MAX_FAILURES = 5        # failed attempts per address, and per account ...
@@ -41,7 +42,10 @@ def page(request, form, next_url, error="", status=200, headers=None):
 
 
 def get(request):
-    return page(request, Form(Credentials), safe_next(request.query.get("next"), request))
+    next_url = safe_next(request.query.get("next"), request)
+    if request.user is not None:  # signed in already: on to where they were going
+        return redirect(next_url, status=303)
+    return page(request, Form(Credentials), next_url)
 
 
 def post(request):
@@ -65,4 +69,5 @@ def post(request):
         return page(request, form, next_url, "Wrong username or password.", status=401)
     limiter.succeeded(request, username)
     login(request, user)
+    flash(request, f"Signed in as {user.username}.")
     return redirect(next_url, status=303)

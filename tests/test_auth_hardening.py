@@ -274,12 +274,12 @@ def test_a_redis_session_id_signed_with_a_fallback_key_is_signed_again(site: Any
 def test_the_csrf_403_says_how_to_fix_it_in_debug_only(site: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WOLFPY_SECRET_KEY", "k" * 40)
     debug = site(MW + "[app]\ndebug = true\n")
-    r = debug.post("/form", data={"x": "1"})
+    r = debug.post("/form", data={"x": "1"}, csrf=False)
     assert r.status_code == 403 and "${csrf_field()}" in r.text and "X-CSRF-Token" in r.text
-    r = debug.post("/form", data={"x": "1"}, headers={"accept": "application/json"})
+    r = debug.post("/form", data={"x": "1"}, headers={"accept": "application/json"}, csrf=False)
     assert "${csrf_field()}" in r.json()["error"]["message"]
     production = site()
-    r = production.post("/form", data={"x": "1"}, headers={"accept": "application/json"})
+    r = production.post("/form", data={"x": "1"}, headers={"accept": "application/json"}, csrf=False)
     assert r.status_code == 403 and r.json()["error"]["message"] == "CSRF token missing or incorrect"
 
 

@@ -127,7 +127,7 @@ def test_flash_messages_show_once(client_for):
 def test_csrf_rules(client_for):
     c = make(client_for)
     token = token_of(c)
-    assert c.post("/form", data={"name": "a"}).status_code == 403                       # missing
+    assert c.post("/form", data={"name": "a"}, csrf=False).status_code == 403           # missing
     assert c.post("/form", data={"name": "a", "csrf_token": "x" * 43}).status_code == 403  # wrong
     assert c.post("/form", data={"name": "a", "csrf_token": token}).status_code == 303
     assert c.post("/form", data={"name": "a"}, headers={"x-csrf-token": token}).status_code == 303
@@ -160,9 +160,10 @@ def test_csrf_exemptions(client_for):
     assert c.post("/nocsrf").text == "module off"
     assert c.post("/api/items", json={}).status_code == 201                   # API, no session cookie
     # A bearer token that does not verify exempts nothing (tests/test_auth_hardening.py).
-    assert c.post("/form", data={"name": "a"}, headers={"authorization": "Bearer abc"}).status_code == 403
+    assert c.post("/form", data={"name": "a"}, headers={"authorization": "Bearer abc"},
+                  csrf=False).status_code == 403
     c.get("/count")                                                            # now it has a session cookie
-    assert c.post("/api/items", json={}).status_code == 403
+    assert c.post("/api/items", json={}, csrf=False).status_code == 403
 
 
 def test_login_regenerates_and_logout_clears(client_for):

@@ -79,5 +79,5 @@ def app(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatc
 @pytest.fixture
 def client(app: Any) -> Iterator[Any]:
     from .testing import TestClient
-    with TestClient(app, csrf=True) as c:
+    with TestClient(app) as c:
         yield c

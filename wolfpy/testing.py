@@ -4,8 +4,8 @@
     client = TestClient(app, protocol="asgi")   # ASGI, on a background event loop
     r = client.post("/login", data={"user": "a"}); r.status_code, r.text, r.json()
     client.login(user)                          # signed in, without the login form
-    client = TestClient(app, csrf=True)         # what the `client` fixture gives: forms carry the
-    client.post("/posts", data={...})           # session's CSRF token; csrf=False sends none
+    client.post("/posts", data={...})           # forms carry the session's CSRF token;
+    client.post("/posts", data={...}, csrf=False)   # sends none (TestClient(app, csrf=False): never)
     with client.websocket_connect("/chat/lobby") as ws:
         ws.send_json({"text": "hi"}); ws.receive_json()
 """
@@ -64,7 +64,7 @@ class TestClient:
 
     def __init__(self, app: Any, protocol: str = "wsgi", base_url: str = "http://testserver",
                  headers: Mapping[str, str] | None = None, client_addr: tuple[str, int] = ("127.0.0.1", 50000),
-                 csrf: bool = False) -> None:
+                 csrf: bool = True) -> None:
         if protocol not in ("wsgi", "asgi"):
             raise ValueError("protocol must be 'wsgi' or 'asgi'")
         self.app = app
@@ -75,8 +75,8 @@ class TestClient:
         self.default_headers = dict(headers or {})
         self.cookies: dict[str, str] = {}
         self.client_addr = client_addr
-        #: add the session's CSRF token to unsafe requests (the ``client`` fixture turns it on;
-        #: ``csrf=False`` on one request opts out)
+        #: add the session's CSRF token to unsafe requests (``csrf=False`` on one request, or
+        #: on the client, opts out)
         self.csrf = csrf
         from .testsession import ClientSession
         self.session = ClientSession(app, self.cookies)

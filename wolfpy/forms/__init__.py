@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Mapping
 
+from ..errors import HTTPError
 from .constraints import constraint_error, is_protected_delete, protected_message
 from .fields import (REQUIRED, FieldError, FieldSpec, convert, dataclass_specs, display, fk_choices, model_specs,
                      pydantic_specs, render_field)
@@ -147,6 +148,11 @@ class Form:
             self.data = self.model(**values)
         except FieldError as exc:
             self.errors[exc.field if exc.field in self._by_name else FORM_ERROR] = exc.message
+        except HTTPError as exc:                    # raise ValidationError({"title": "..."})
+            if exc.status != 422:
+                raise
+            for name, message in (exc.fields or {FORM_ERROR: exc.message}).items():
+                self.errors[name if name in self._by_name else FORM_ERROR] = str(message)
         except (TypeError, ValueError) as exc:
             if _is_pydantic(self.model) and hasattr(exc, "errors"):
                 for err in exc.errors():  # type: ignore[attr-defined]

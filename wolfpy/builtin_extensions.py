@@ -1,4 +1,4 @@
-"""The extensions every App gets: the project's ``static/`` folder and OpenAPI.
+"""The extensions every App gets: the project's ``static/`` folder, OpenAPI and realtime.
 
 They enter through the same :class:`~wolfpy.extensions.Extension` API as plugins,
 after the project's routes and the plugins' (OpenAPI documents those too).
@@ -29,5 +29,6 @@ def static_extension(app: Any) -> Extension | None:
 def builtin_extensions(app: Any) -> list[Extension]:
     """The built-in extensions ``app`` should get, in the order they are applied."""
     from .openapi.routes import openapi_extension
-    found = [static_extension(app), openapi_extension()]
+    from .realtime.extension import realtime_extension
+    found = [static_extension(app), openapi_extension(), realtime_extension(app)]
     return [ext for ext in found if ext is not None]

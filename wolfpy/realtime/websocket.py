@@ -1,10 +1,15 @@
 """The WebSocket object handed to a route module's ``websocket(ws, ...)`` function.
 
 Protocol-free: it talks to a *transport* that the ASGI adapter provides
-(``accept``, ``receive`` → ``(kind, data)``, ``send``, ``close``).
+(``accept``, ``receive`` → ``(kind, data)``, ``send``, ``close``). Rooms
+(``join``/``leave``) are kept by the App's realtime hub (:mod:`wolfpy.realtime.hub`);
+what a room sends goes through a bounded outbox, so a client that does not read is
+disconnected instead of buffered without limit.
 """
 from __future__ import annotations
 
+import asyncio
+import inspect
 import time
 from typing import Any, AsyncIterator, Protocol
 
@@ -19,6 +24,14 @@ class WebSocketDisconnect(Exception):
         super().__init__(code, reason)
         self.code = code
         self.reason = reason
+
+
+class JoinRefused(Exception):
+    """``authorize(ws, room)`` refused the join. Uncaught, it closes the socket with 4403."""
+
+    def __init__(self, room: str) -> None:
+        super().__init__(f"not allowed to join {room!r}")
+        self.room = room
 
 
 class Transport(Protocol):  # pragma: no cover - structural type
@@ -44,6 +57,16 @@ class WebSocket:
         self.accepted = False
         self.closed = False
         self.identity: Any = None
+        self.rooms: set[str] = set()
+        self.meta: dict[str, Any] = {}
+        self.connection_id = ""
+        self.hub: Any = None         # the App's realtime hub (set by the adapter)
+        self.authorize: Any = None   # the route module's authorize(ws, room), if any
+        self._outbox: asyncio.Queue[str] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self.too_slow = False
+        self._joined_at = 0.0
+        self.skip_once: str | None = None
 
     # Request data, for convenience.
     @property
@@ -97,6 +120,8 @@ class WebSocket:
         if not self.accepted:
             raise RuntimeError("call await ws.accept() before receiving")
         kind, data = await self._transport.receive()
+        if self.hub is not None:
+            self.hub.messages_in += 1
         if kind == "close":
             self.closed = True
             raise WebSocketDisconnect(data or 1000)
@@ -164,14 +189,106 @@ class WebSocket:
     async def send_text(self, data: str) -> None:
         await self._ensure_open()
         await self._transport.send("text", data)
+        self._count_out()
 
     async def send_bytes(self, data: bytes) -> None:
         await self._ensure_open()
         await self._transport.send("bytes", data)
+        self._count_out()
 
     async def send_json(self, data: Any) -> None:
         await self._ensure_open()
         await self._transport.send("text", dumps(data).decode())
+        self._count_out()
+
+    def _count_out(self) -> None:
+        if self.hub is not None:
+            self.hub.messages_out += 1
+
+    # Rooms.
+    async def join(self, room: str, identity: Any = None, meta: dict[str, Any] | None = None) -> None:
+        """Join ``room``: receive what is broadcast to it; with an ``identity``, be listed
+        by ``presence(room)`` (with ``meta``) and announced to its members.
+
+        Raises:
+            JoinRefused: the route module's ``authorize(ws, room)`` returned a falsy value.
+        """
+        from .hub import check_room, hub_for
+        check_room(room)
+        await self._ensure_open()
+        if room in self.rooms:
+            return
+        if self.authorize is not None:
+            allowed = self.authorize(self, room)
+            if inspect.isawaitable(allowed):
+                allowed = await allowed
+            if not allowed:
+                raise JoinRefused(room)
+        if identity is not None:
+            if self.identity is not None and identity != self.identity:
+                raise ValueError(f"this connection is already {self.identity!r}; one identity per connection")
+            self.identity = identity
+        if meta:
+            self.meta.update(meta)
+        hub = self.hub or hub_for(self.app)
+        self.hub = hub
+        if not self.connection_id:
+            self.connection_id = hub.new_connection_id()
+            self._joined_at = time.time()
+        if self._outbox is None:
+            self._outbox = asyncio.Queue(hub.config.max_queue)
+            self._writer = asyncio.ensure_future(self._write())
+        self.rooms.add(room)
+        await hub.add(room, self)
+
+    async def leave(self, room: str) -> None:
+        """Leave ``room`` (every room is left when the connection ends)."""
+        if room in self.rooms:
+            self.rooms.discard(room)
+            await self.hub.remove(room, self)
+
+    def presence_entry(self, room: str) -> dict[str, Any]:
+        return {"identity": self.identity,
+                "meta": {**self.meta, "conn": self.connection_id, "joined_at": self._joined_at}}
+
+    def enqueue(self, text: str) -> None:
+        """Queue a room's message for this client; a full queue disconnects it (1008)."""
+        if self.too_slow or self.closed or self._outbox is None:
+            return
+        if text is self.skip_once or text == self.skip_once:
+            self.skip_once = None
+            return
+        try:
+            self._outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            self.too_slow = True
+            self.hub.slow_disconnects += 1
+            asyncio.ensure_future(self._drop())
+
+    async def _drop(self) -> None:
+        await self.release()
+        try:
+            await self.close(1008, "too slow: the outgoing buffer is full")
+        except Exception:  # the client is gone already
+            pass
+
+    async def _write(self) -> None:
+        assert self._outbox is not None
+        while True:
+            text = await self._outbox.get()
+            try:
+                await self._transport.send("text", text)
+            except Exception:  # the client went away: the handler learns it from receive
+                return
+            self._count_out()
+
+    async def release(self) -> None:
+        """Leave every room and stop the outbox (the adapter calls it when the socket ends)."""
+        for room in list(self.rooms):
+            await self.leave(room)
+        writer, self._writer = self._writer, None
+        if writer is not None and writer is not asyncio.current_task():
+            writer.cancel()
 
     async def _ensure_open(self) -> None:
         if not self.accepted:

@@ -1,0 +1,62 @@
+"""The Redis layer in one test process: two Apps stand for two servers (each its own
+node, loop and connections), sharing one Redis under a prefix of the test's own."""
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, Iterator
+
+import pytest
+
+from tests.realtime.conftest import is_chat, receive_until
+from tests.services import service_url
+from wolfpy.realtime import broadcast, presence
+from wolfpy.realtime.hub import hub_for, run_sync
+from wolfpy.realtime.stats import local_stats
+
+
+@pytest.fixture
+def redis_toml() -> Iterator[str]:
+    url = service_url("redis")
+    prefix = f"wolfpy-test:{uuid.uuid4().hex}:"
+    yield f'[redis]\nurl = "{url}"\n[realtime]\nbackend = "redis"\npresence_ttl = 1\nredis_prefix = "{prefix}"\n'
+    import redis
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+def names(members: list[dict[str, Any]]) -> list[str]:
+    return sorted(m["identity"] for m in members)
+
+
+def test_two_processes_share_rooms_and_presence(rt_client, redis_toml):
+    one, two = rt_client(redis_toml), rt_client(redis_toml)
+    with one.websocket_connect("/chat/x?name=ann") as ann, two.websocket_connect("/chat/x?name=bob") as bob:
+        receive_until(ann, lambda m: m.get("type") == "presence" and names(m["joins"]) == ["bob"])
+        assert names(presence("x", app=one.app)) == names(presence("x", app=two.app)) == ["ann", "bob"]
+        bob.send_json({"text": "from two"})
+        assert receive_until(ann, is_chat)["text"] == "from two"
+        sent = broadcast("x", {"text": "from a script"}, persist=True, app=one.app)
+        assert receive_until(bob, lambda m: m.get("text") == "from a script") == sent
+        stats = run_sync(hub_for(one.app), lambda hub: hub.layer.nodes_stats())
+        assert sorted(s["node"] for s in stats) == sorted([hub_for(one.app).node, hub_for(two.app).node])
+    # bob's socket closed: ann's process no longer lists him
+    assert presence("x", app=one.app) == []
+
+
+def test_a_silent_node_leaves_presence_within_the_bound(rt_client, redis_toml):
+    watcher, doomed = rt_client(redis_toml), rt_client(redis_toml)
+    with watcher.websocket_connect("/chat/y?name=ann") as ann, doomed.websocket_connect("/chat/y?name=zed"):
+        receive_until(ann, lambda m: m.get("type") == "presence" and names(m["joins"]) == ["zed"])
+        # The doomed process stops its heartbeats without a goodbye, as a killed one would.
+        beat = hub_for(doomed.app).layer._tasks[1]
+        doomed._loop.call_soon_threadsafe(beat.cancel)
+        start = time.monotonic()
+        left = receive_until(ann, lambda m: m.get("type") == "presence" and m["leaves"])
+        assert names(left["leaves"]) == ["zed"]
+        assert time.monotonic() - start < 1 * 4 / 3 + 1.5  # presence_ttl × 4/3, plus slack
+        assert names(presence("y", app=watcher.app)) == ["ann"]
+        assert local_stats(watcher.app)["members"] == 1

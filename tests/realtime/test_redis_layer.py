@@ -60,3 +60,44 @@ def test_a_silent_node_leaves_presence_within_the_bound(rt_client, redis_toml):
         assert time.monotonic() - start < 1 * 4 / 3 + 1.5  # presence_ttl × 4/3, plus slack
         assert names(presence("y", app=watcher.app)) == ["ann"]
         assert local_stats(watcher.app)["members"] == 1
+
+
+def test_inspect_realtime_and_a_shell_broadcast_reach_every_process(rt_client, redis_toml):
+    import json
+
+    from tests.cli_runner import run_cli
+    one, two = rt_client(redis_toml), rt_client(redis_toml)
+    root = one.app.project.root
+    with one.websocket_connect("/chat/z?name=ann") as ann, two.websocket_connect("/chat/z?name=bob"):
+        receive_until(ann, lambda m: m.get("type") == "presence" and names(m["joins"]) == ["bob"])
+        deadline = time.monotonic() + 5
+        while True:  # each process writes its figures to Redis at every heartbeat
+            code, out, err = run_cli("inspect", "realtime", "--json", cwd=root)
+            assert code == 0, err
+            stats = json.loads(out)
+            if [s["members"] for s in stats] == [1, 1] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert sorted(s["pid"] for s in stats) == [stats[0]["pid"]] * 2  # two nodes of this test process
+        assert [s["members"] for s in stats] == [1, 1] and all(s["rooms"] == 1 for s in stats)
+        code, out, err = run_cli("inspect", "realtime", cwd=root)
+        assert code == 0 and "CONNECTIONS" in out and "2 processes" in out, out + err
+        code, out, err = run_cli("shell", "-c", "from wolfpy.realtime import broadcast\n"
+                                 "print(broadcast('z', {'text': 'from the shell'}, persist=True)['id'])",
+                                 cwd=root)
+        assert code == 0, err
+        message = receive_until(ann, is_chat)
+        assert message == {"id": int(out.strip()), "text": "from the shell"}
+
+
+def test_inspect_realtime_on_the_memory_layer_says_where_to_look(rt_client):
+    from tests.cli_runner import run_cli
+    code, out, _ = run_cli("inspect", "realtime", cwd=rt_client().app.project.root)
+    assert code == 0 and "/_wolfpy/stats" in out
+
+
+def test_inspect_realtime_with_redis_down_is_one_line(rt_client):
+    from tests.cli_runner import run_cli
+    toml = '[redis]\nurl = "redis://127.0.0.1:9/0"\n[realtime]\nbackend = "redis"\n'
+    code, out, err = run_cli("inspect", "realtime", cwd=rt_client(toml).app.project.root)
+    assert code != 0 and err.startswith("error: cannot read the realtime statistics") and "Traceback" not in err

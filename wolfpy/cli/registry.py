@@ -61,7 +61,8 @@ _BUILTIN = (
     _builtin("log", "log:log_app", "Read the project's log (logs/app.log)."),
     _builtin("db", "db:db_app", "Create the database, write and apply migrations."),
     _builtin("generate", "generate:generate_app", "Create models, routes and their tests from templates."),
-    _builtin("inspect", "inspect:inspect_app", "Show the app's routes, models, configuration and middleware."),
+    _builtin("inspect", "inspect:inspect_app",
+             "Show the app's routes, models, configuration, middleware and realtime statistics."),
     _builtin("create", "users:create_app", "Add records to the project database (users)."),
 )
 _BY_NAME = {spec.name: spec for spec in _BUILTIN}

@@ -215,6 +215,6 @@ class RedisLayer:
         alive = await self._alive({_text(k) for k in raw}, await self._now())
         own = self.hub.node
         out = [json.loads(v) for k, v in raw.items() if _text(k) in alive and _text(k) != own]
-        if self.hub.started:
+        if self.hub.started and not self.light:  # a command asking is not a server process
             out.append(self.hub.snapshot())
         return sorted(out, key=lambda s: (s.get("host", ""), s.get("pid", 0)))

@@ -131,6 +131,11 @@ def test_memory_layer_with_several_workers_warns(rt_app):
     assert memory_warning(rt_app('[realtime]\nbackend = "redis"\n'), workers=4) is None
 
 
+def test_no_warning_without_websocket_routes(load_app):
+    app = load_app({"routes/index.py": "def get(request):\n    return 'hi'\n"})
+    assert memory_warning(app, workers=4) is None
+
+
 def test_bad_realtime_settings_stop_the_start(rt_app):
     with pytest.raises(ConfigError, match=r"\[realtime\] backend"):
         rt_app('[realtime]\nbackend = "carrier-pigeon"\n')

@@ -35,9 +35,14 @@ def worker_count(environ: Any = None, argv: list[str] | None = None) -> int:
 
 
 def memory_warning(app: Any, workers: int | None = None) -> str | None:
-    """The startup warning for a memory layer with several workers, or None."""
+    """The startup warning for a memory layer with several workers, or None (also when the
+    app has no WebSocket route: with no sockets, nothing is lost between workers)."""
+    if RealtimeConfig.from_settings(app.settings).backend != "memory":
+        return None
+    if not any(getattr(route, "websocket", None) is not None for route in app.routes):
+        return None
     workers = worker_count() if workers is None else workers
-    if RealtimeConfig.from_settings(app.settings).backend != "memory" or workers <= 1:
+    if workers <= 1:
         return None
     return (f"[realtime] backend is \"memory\" with {workers} workers: rooms, presence and "
             "broadcasts are not shared between them; set [realtime] backend = \"redis\" "

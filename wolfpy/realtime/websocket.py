@@ -98,6 +98,10 @@ class WebSocket:
         return self.request.user
 
     @property
+    def session(self) -> Any:
+        return self.request.session
+
+    @property
     def state(self) -> dict[str, Any]:
         return self.request.state
 

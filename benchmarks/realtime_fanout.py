@@ -130,7 +130,7 @@ class Servers:
         for _ in range(self.count):
             port = free_port()
             proc = subprocess.Popen([sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port),
-                                     "--log-level", "warning", "--lifespan", "on", "--ws", "websockets"],
+                                     "--log-level", "warning", "--lifespan", "on"],
                                     cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             self.ports.append(port)
             self.procs.append(proc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
+from collections import deque
 from typing import Any, AsyncIterator, Protocol
 
 from ..http.request import loads_json
@@ -62,7 +63,11 @@ class WebSocket:
         self.connection_id = ""
         self.hub: Any = None         # the App's realtime hub (set by the adapter)
         self.authorize: Any = None   # the route module's authorize(ws, room), if any
-        self._outbox: asyncio.Queue[str] | None = None
+        # Room messages waiting for this client (at most max_queue), and the future the
+        # writer waits on when there is none: cheaper than an asyncio.Queue per socket.
+        self._outbox: deque[str] | None = None
+        self._max_queue = 0
+        self._wake: asyncio.Future[None] | None = None
         self._writer: asyncio.Task[None] | None = None
         self.too_slow = False
         self._joined_at = 0.0
@@ -240,7 +245,8 @@ class WebSocket:
             self.connection_id = hub.new_connection_id()
             self._joined_at = time.time()
         if self._outbox is None:
-            self._outbox = asyncio.Queue(hub.config.max_queue)
+            self._outbox = deque()
+            self._max_queue = hub.config.max_queue
             self._writer = asyncio.ensure_future(self._write())
         self.rooms.add(room)
         await hub.add(room, self)
@@ -259,15 +265,21 @@ class WebSocket:
         """Queue a room's message for this client; a full queue disconnects it (1008)."""
         if self.too_slow or self.closed or self._outbox is None:
             return
-        if text is self.skip_once or text == self.skip_once:
+        if self.skip_once is not None and text == self.skip_once:
             self.skip_once = None
             return
-        try:
-            self._outbox.put_nowait(text)
-        except asyncio.QueueFull:
+        outbox = self._outbox
+        if len(outbox) >= self._max_queue:
             self.too_slow = True
             self.hub.slow_disconnects += 1
             asyncio.ensure_future(self._drop())
+            return
+        outbox.append(text)
+        wake = self._wake
+        if wake is not None:
+            self._wake = None
+            if not wake.done():
+                wake.set_result(None)
 
     async def _drop(self) -> None:
         await self.release()
@@ -277,9 +289,15 @@ class WebSocket:
             pass
 
     async def _write(self) -> None:
-        assert self._outbox is not None
+        outbox = self._outbox
+        assert outbox is not None
+        loop = asyncio.get_running_loop()
         while True:
-            text = await self._outbox.get()
+            if not outbox:
+                self._wake = loop.create_future()
+                await self._wake
+                continue
+            text = outbox.popleft()
             try:
                 await self._transport.send("text", text)
             except Exception:  # the client went away: the handler learns it from receive

@@ -113,6 +113,9 @@ def test_history_cap_and_retention(rt_client):
     for n in range(60):
         broadcast("cap", {"n": n}, persist=True, app=app)
     assert [m["n"] for m in history("cap", limit=100, app=app)] == [55, 56, 57, 58, 59]
+    first = history("cap", limit=100, app=app)[0]["id"]
+    # Asking from an old id gives no row past the cap, deleted or not yet.
+    assert [m["n"] for m in history("cap", since=first - 40, app=app)] == [55, 56, 57, 58, 59]
     kept = app.database.execute_sql("SELECT COUNT(*) FROM wolfpy_realtime_message").fetchone()[0]
     assert kept <= 5 + 50  # old rows are removed every 50 writes
 

@@ -85,13 +85,20 @@ class History:
         or with ``since``, the first ``limit`` after that id (read again from the last id
         to get the rest)."""
         self._ensure_table()
-        limit = max(0, min(int(limit), max(self.max_per_room, 1) if self.max_per_room > 0 else int(limit)))
+        limit = max(0, int(limit))
+        if self.max_per_room > 0:
+            limit = min(limit, self.max_per_room)
         m = self.model
         query = m.select(m.id, m.data, m.created).where(m.room == room)
         if self.retention > 0:
             query = query.where(m.created >= time.time() - self.retention)
         with self.database.connection_context():
             if since is not None:
+                if self.max_per_room > 0:  # rows past the cap that are not deleted yet stay hidden
+                    floor = (m.select(m.id).where(m.room == room).order_by(m.id.desc())
+                             .limit(1).offset(self.max_per_room - 1).scalar())
+                    if floor is not None:
+                        query = query.where(m.id >= floor)
                 rows = list(query.where(m.id > int(since)).order_by(m.id).limit(limit).tuples())
             else:
                 rows = list(query.order_by(m.id.desc()).limit(limit).tuples())

@@ -228,9 +228,10 @@ class WebSocket:
         if room in self.rooms:
             return
         if self.authorize is not None:
-            allowed = self.authorize(self, room)
-            if inspect.isawaitable(allowed):
-                allowed = await allowed
+            if inspect.iscoroutinefunction(self.authorize):
+                allowed = await self.authorize(self, room)
+            else:  # a sync authorize may query the database: not on the event loop
+                allowed = await self.app.threads.run(self.authorize, self, room)
             if not allowed:
                 raise JoinRefused(room)
         if identity is not None:

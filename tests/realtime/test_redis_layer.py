@@ -35,7 +35,7 @@ def names(members: list[dict[str, Any]]) -> list[str]:
 def test_two_processes_share_rooms_and_presence(rt_client, redis_toml):
     one, two = rt_client(redis_toml), rt_client(redis_toml)
     with one.websocket_connect("/chat/x?name=ann") as ann, two.websocket_connect("/chat/x?name=bob") as bob:
-        receive_until(ann, lambda m: m.get("type") == "presence" and names(m["joins"]) == ["bob"])
+        receive_until(ann, lambda m: m.get("type") == "presence" and "bob" in names(m["joins"]))
         assert names(presence("x", app=one.app)) == names(presence("x", app=two.app)) == ["ann", "bob"]
         bob.send_json({"text": "from two"})
         assert receive_until(ann, is_chat)["text"] == "from two"
@@ -50,7 +50,7 @@ def test_two_processes_share_rooms_and_presence(rt_client, redis_toml):
 def test_a_silent_node_leaves_presence_within_the_bound(rt_client, redis_toml):
     watcher, doomed = rt_client(redis_toml), rt_client(redis_toml)
     with watcher.websocket_connect("/chat/y?name=ann") as ann, doomed.websocket_connect("/chat/y?name=zed"):
-        receive_until(ann, lambda m: m.get("type") == "presence" and names(m["joins"]) == ["zed"])
+        receive_until(ann, lambda m: m.get("type") == "presence" and "zed" in names(m["joins"]))
         # The doomed process stops its heartbeats without a goodbye, as a killed one would.
         beat = hub_for(doomed.app).layer._tasks[1]
         doomed._loop.call_soon_threadsafe(beat.cancel)
@@ -69,7 +69,7 @@ def test_inspect_realtime_and_a_shell_broadcast_reach_every_process(rt_client, r
     one, two = rt_client(redis_toml), rt_client(redis_toml)
     root = one.app.project.root
     with one.websocket_connect("/chat/z?name=ann") as ann, two.websocket_connect("/chat/z?name=bob"):
-        receive_until(ann, lambda m: m.get("type") == "presence" and names(m["joins"]) == ["bob"])
+        receive_until(ann, lambda m: m.get("type") == "presence" and "bob" in names(m["joins"]))
         deadline = time.monotonic() + 5
         while True:  # each process writes its figures to Redis at every heartbeat
             code, out, err = run_cli("inspect", "realtime", "--json", cwd=root)

@@ -8,10 +8,11 @@ NOT EXISTS``, with its index) on SQLite, PostgreSQL and MySQL alike; see
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:  # pragma: no cover
     import peewee
@@ -37,6 +38,17 @@ def make_model(database: "peewee.Database") -> "type[peewee.Model]":
     return RealtimeMessage
 
 
+@contextlib.contextmanager
+def connected(database: Any) -> Iterator[None]:
+    """A connection for the block: the thread's own when a request already opened one (it
+    is left open for the request), else one taken and given back here."""
+    if not database.is_closed():
+        yield
+        return
+    with database.connection_context():
+        yield
+
+
 class History:
     """Write and read one App's room history (blocking calls: run them in a worker thread)."""
 
@@ -54,7 +66,7 @@ class History:
             return
         with self._lock:
             if not self._ready:
-                with self.database.connection_context():
+                with connected(self.database):
                     self.model.create_table(safe=True)
                 self._ready = True
 
@@ -63,7 +75,7 @@ class History:
         retention are removed now and then (every 50th write), so a write stays cheap."""
         self._ensure_table()
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-        with self.database.connection_context():
+        with connected(self.database):
             row_id = self.model.insert(room=room, data=text, created=time.time()).execute()
             self._writes += 1
             if self._writes % 50 == 1:
@@ -92,7 +104,7 @@ class History:
         query = m.select(m.id, m.data, m.created).where(m.room == room)
         if self.retention > 0:
             query = query.where(m.created >= time.time() - self.retention)
-        with self.database.connection_context():
+        with connected(self.database):
             if since is not None:
                 if self.max_per_room > 0:  # rows past the cap that are not deleted yet stay hidden
                     floor = (m.select(m.id).where(m.room == room).order_by(m.id.desc())

@@ -44,6 +44,7 @@ class RedisLayer:
         self.pubsub: Any = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._rooms: set[str] = set()
+        self._confirm: dict[str, asyncio.Future[None]] = {}  # channel -> its SUBSCRIBE's answer
 
     # -- keys --------------------------------------------------------------------
     def channel(self, room: str) -> str:
@@ -72,7 +73,7 @@ class RedisLayer:
         self.client = aioredis.from_url(self.url, socket_connect_timeout=5, health_check_interval=30)
         if self.light:
             return
-        self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        self.pubsub = self.client.pubsub()
         # A channel of its own keeps the subscription alive while the node has no room.
         await self.pubsub.subscribe(f"{self.prefix}node:{self.hub.node}")
         await self.heartbeat()
@@ -105,10 +106,13 @@ class RedisLayer:
         while True:
             try:
                 async for message in self.pubsub.listen():
-                    if message.get("type") != "message":
-                        continue
+                    kind = message.get("type")
                     channel = _text(message["channel"])
-                    if channel.startswith(f"{self.prefix}room:"):
+                    if kind == "subscribe":
+                        waiter = self._confirm.pop(channel, None)
+                        if waiter is not None and not waiter.done():
+                            waiter.set_result(None)
+                    elif kind == "message" and channel.startswith(f"{self.prefix}room:"):
                         self.hub.deliver_local(channel[start:], _text(message["data"]))
             except asyncio.CancelledError:
                 raise
@@ -167,9 +171,18 @@ class RedisLayer:
 
     # -- rooms -------------------------------------------------------------------
     async def room_opened(self, room: str) -> None:
+        """Subscribe to ``room``'s channel and wait until Redis has done it: a member
+        announced after that reaches this process, one announced before is already in
+        the presence hash that the newcomer reads next."""
         if self.pubsub is not None and room not in self._rooms:
             self._rooms.add(room)
-            await self.pubsub.subscribe(self.channel(room))
+            channel = self.channel(room)
+            waiter = self._confirm[channel] = asyncio.get_running_loop().create_future()
+            await self.pubsub.subscribe(channel)
+            try:
+                await asyncio.wait_for(waiter, 5)
+            except asyncio.TimeoutError:
+                log.warning("realtime: Redis did not confirm the subscription to %r in 5 s", room)
 
     async def room_closed(self, room: str) -> None:
         if self.pubsub is not None and room in self._rooms:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 TABLE = "wolfpy_realtime_message"
 
 
-def make_model(database: "peewee.Database") -> "type[peewee.Model]":
+def make_model(database: "peewee.Database") -> Any:
     """The history model bound to ``database`` (one class per database: an App's own)."""
     import peewee  # here, not at import: ``wolfpy.realtime`` is imported by ``import wolfpy``
 
@@ -54,7 +54,7 @@ class History:
 
     def __init__(self, database: "peewee.Database", max_per_room: int, retention: float) -> None:
         self.database = database
-        self.model = make_model(database)
+        self.model: Any = make_model(database)
         self.max_per_room = max_per_room
         self.retention = retention
         self._ready = False

@@ -149,3 +149,20 @@ def test_persisting_in_a_handler_leaves_its_database_connection_open(rt_client):
     client = rt_client(files=route)
     assert client.post("/txn").json() == {"open": True}
     assert [m["n"] for m in history("t", app=client.app)] == [1]
+
+
+def test_an_identity_is_a_json_value(rt_client):
+    route = {"routes/objects.py": """
+        class User:
+            pass
+
+        async def websocket(ws):
+            await ws.accept()
+            try:
+                await ws.join("o", identity=User())
+            except TypeError as exc:
+                await ws.send_json({"error": str(exc)})
+    """}
+    client = rt_client(files=route)
+    with client.websocket_connect("/objects") as ws:
+        assert "not the user object" in ws.receive_json()["error"]

@@ -8,9 +8,9 @@ a script) each does its work before returning and returns the result itself.
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
+from ..http.response import dumps
 from .history import message
 from .hub import Hub, check_room, group, hub_for, resolve_app, run_sync
 
@@ -36,7 +36,7 @@ def _schedule(hub: Hub, make: Any) -> Any:
 
 
 def _dumps(data: Any) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return dumps(data).decode()  # the same JSON as ws.send_json and JSON responses
 
 
 def _check_persisted(data: Any) -> None:

@@ -14,6 +14,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Iterator
 
+from ..http.response import dumps
+
 if TYPE_CHECKING:  # pragma: no cover
     import peewee
 
@@ -74,7 +76,7 @@ class History:
         """Store ``data`` in ``room``'s history; its id. Old rows beyond the cap and the
         retention are removed now and then (every 50th write), so a write stays cheap."""
         self._ensure_table()
-        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        text = dumps(data).decode()
         with connected(self.database):
             row_id = self.model.insert(room=room, data=text, created=time.time()).execute()
             self._writes += 1

@@ -7,7 +7,6 @@ layer (``[realtime] backend``) for everything other processes must see.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import secrets
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Coroutine, TypeVar
 
 from ..errors import ConfigError
+from ..http.response import dumps
 from .layers import make_layer
 
 T = TypeVar("T")
@@ -167,8 +167,7 @@ class Hub:
 
     @staticmethod
     def presence_event(joins: list[dict[str, Any]], leaves: list[dict[str, Any]]) -> str:
-        return json.dumps({"type": "presence", "joins": group(joins), "leaves": group(leaves)},
-                          separators=(",", ":"), ensure_ascii=False)
+        return dumps({"type": "presence", "joins": group(joins), "leaves": group(leaves)}).decode()
 
     # -- joining and leaving ---------------------------------------------------------
     async def add(self, room: str, ws: Any) -> None:
@@ -216,7 +215,7 @@ def group(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Connection entries → members: one per identity, with the metas of its connections."""
     members: dict[str, dict[str, Any]] = {}
     for entry in entries:
-        key = json.dumps(entry["identity"], sort_keys=True)
+        key = dumps(entry["identity"]).decode()
         members.setdefault(key, {"identity": entry["identity"], "metas": []})["metas"].append(entry["meta"])
     return list(members.values())
 

@@ -234,6 +234,12 @@ class WebSocket:
                 allowed = await self.app.threads.run(self.authorize, self, room)
             if not allowed:
                 raise JoinRefused(room)
+        if identity is not None or meta:
+            try:
+                dumps([identity, meta])
+            except (TypeError, ValueError):
+                raise TypeError("a presence identity and meta are JSON values (a user's name or id, "
+                                f"not the user object): got {type(identity).__name__}") from None
         if identity is not None:
             if self.identity is not None and identity != self.identity:
                 raise ValueError(f"this connection is already {self.identity!r}; one identity per connection")

@@ -19,6 +19,7 @@ import logging
 from typing import Any
 
 from ...errors import ConfigError, MissingExtra
+from ...http.response import dumps
 
 log = logging.getLogger("wolfpy.realtime")
 
@@ -141,7 +142,7 @@ class RedisLayer:
         node = self.hub.node
         async with self.client.pipeline(transaction=False) as pipe:
             pipe.zadd(self._nodes, {node: now})
-            pipe.hset(self._stats, node, json.dumps(self.hub.snapshot()))
+            pipe.hset(self._stats, node, dumps(self.hub.snapshot()).decode())
             pipe.zrangebyscore(self._nodes, "-inf", now - self.ttl)
             dead = (await pipe.execute())[2]
         for gone in dead:
@@ -195,7 +196,7 @@ class RedisLayer:
     # -- presence ------------------------------------------------------------------
     async def track(self, room: str, conn: str, entry: dict[str, Any]) -> None:
         async with self.client.pipeline(transaction=False) as pipe:
-            pipe.hset(self._presence(room), conn, json.dumps({**entry, "node": self.hub.node}))
+            pipe.hset(self._presence(room), conn, dumps({**entry, "node": self.hub.node}).decode())
             pipe.sadd(self._conns(self.hub.node), f"{room}\x00{conn}")
             await pipe.execute()
 

@@ -61,6 +61,14 @@ def broadcast(room: str, data: Any, persist: bool = False, *, app: Any = None) -
         return _schedule(hub, lambda h: _broadcast(h, room, data, persist))
     sent = message(hub.history.add(room, data), data) if persist else data
     text = _dumps(sent)
+    loop = hub.loop
+    if hub.config.backend == "redis" and not (hub.started and loop is not None and loop.is_running()):
+        # No server loop in this process (a WSGI worker, a shell): one PUBLISH on the
+        # shared blocking client, no event loop to start.
+        from ..redis import redis_client
+        from .layers.redis import channel_name
+        redis_client(hub.app.settings.redis.url).publish(channel_name(hub.config.redis_prefix, room), text)
+        return sent
 
     async def publish(h: Hub) -> None:
         await h.layer.publish(room, text)

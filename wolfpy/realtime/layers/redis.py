@@ -24,6 +24,11 @@ from ...http.response import dumps
 log = logging.getLogger("wolfpy.realtime")
 
 
+def channel_name(prefix: str, room: str) -> str:
+    """The pub/sub channel of ``room``."""
+    return f"{prefix}room:{room}"
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -49,7 +54,7 @@ class RedisLayer:
 
     # -- keys --------------------------------------------------------------------
     def channel(self, room: str) -> str:
-        return f"{self.prefix}room:{room}"
+        return channel_name(self.prefix, room)
 
     def _presence(self, room: str) -> str:
         return f"{self.prefix}presence:{room}"

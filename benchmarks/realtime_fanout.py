@@ -1,7 +1,7 @@
 """Fan-out of one broadcast to many WebSockets: WolfPy's realtime vs python-socketio.
 
     python benchmarks/realtime_fanout.py [--sockets 1000] [--broadcasts 50] [--rounds 3]
-                                         [--redis redis://127.0.0.1:6379/0] [--only wolfpy]
+                                         [--interval MS] [--redis redis://127.0.0.1:6379/0] [--only wolfpy]
 
 For each peer, two set-ups on 127.0.0.1 (uvicorn processes this script starts):
 
@@ -11,8 +11,9 @@ For each peer, two set-ups on 127.0.0.1 (uvicorn processes this script starts):
 
 One client process (asyncio, the ``websockets`` client for both peers, so both pay the
 same client cost) opens ``--sockets`` connections that join one room, then a sender
-socket on the first process sends ``--broadcasts`` messages back to back; each is
-broadcast by the server to the room. Every receipt's latency is measured from the
+socket on the first process sends ``--broadcasts`` messages back to back (or one every
+``--interval`` milliseconds: then the latency is that of one fan-out, not of a queue);
+each is broadcast by the server to the room. Every receipt's latency is measured from the
 send (same process, same clock). Reported per set-up: deliveries per second (all
 receipts ÷ the time from the first send to the last receipt) and p50/p99 latency, the
 median over ``--rounds``; then WolfPy ÷ python-socketio ratios.
@@ -174,7 +175,8 @@ async def open_socket(peer: str, url: str) -> Any:
     return ws
 
 
-async def run_round(servers: Servers, sockets: int, broadcasts: int) -> tuple[float, float, float, int]:
+async def run_round(servers: Servers, sockets: int, broadcasts: int,
+                    interval: float = 0) -> tuple[float, float, float, int]:
     peer = servers.peer
     sem = asyncio.Semaphore(100)
 
@@ -217,6 +219,8 @@ async def run_round(servers: Servers, sockets: int, broadcasts: int) -> tuple[fl
             await sender.send("42" + json.dumps(["fire", payload]))
         else:
             await sender.send(json.dumps(payload))
+        if interval:
+            await asyncio.sleep(interval / 1000)
     try:
         await asyncio.wait_for(done.wait(), timeout=120)
     finally:
@@ -234,7 +238,7 @@ def measure(peer: str, count: int, args: argparse.Namespace, workdir: Path) -> d
     rounds = []
     with Servers(peer, count, args.redis, workdir) as servers:
         for _ in range(args.rounds):
-            rounds.append(asyncio.run(run_round(servers, args.sockets, args.broadcasts)))
+            rounds.append(asyncio.run(run_round(servers, args.sockets, args.broadcasts, args.interval)))
     return {"rate": statistics.median(r[0] for r in rounds), "p50": statistics.median(r[1] for r in rounds),
             "p99": statistics.median(r[2] for r in rounds)}
 
@@ -244,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--broadcasts", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--interval", type=float, default=0, help="milliseconds between broadcasts (0: back to back)")
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL") or os.environ.get("WOLFPY_TEST_REDIS_URL")
                         or "redis://127.0.0.1:6379/0")
     parser.add_argument("--only", choices=["wolfpy", "socketio"], default=None)
@@ -270,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if len(peers) == 2:
-        print(f"\n{args.sockets} sockets, {args.broadcasts} broadcasts back to back, median of {args.rounds} rounds")
+        pace = f"one every {args.interval:g} ms" if args.interval else "back to back"
+        print(f"\n{args.sockets} sockets, {args.broadcasts} broadcasts {pace}, median of {args.rounds} rounds")
         print("| set-up | deliveries/s ratio (WolfPy ÷ python-socketio) | p99 ratio (WolfPy ÷ python-socketio; below 1 is better) |")
         print("|---|---:|---:|")
         for count in counts:

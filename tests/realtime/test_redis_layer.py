@@ -101,3 +101,28 @@ def test_inspect_realtime_with_redis_down_is_one_line(rt_client):
     toml = '[redis]\nurl = "redis://127.0.0.1:9/0"\n[realtime]\nbackend = "redis"\n'
     code, out, err = run_cli("inspect", "realtime", cwd=rt_client(toml).app.project.root)
     assert code != 0 and err.startswith("error: cannot read the realtime statistics") and "Traceback" not in err
+
+
+def test_async_calls_from_loops_that_are_not_running(rt_client, rt_app, redis_toml):
+    """A WSGI worker keeps one event loop per thread and runs it only during a request:
+    an ``async def`` handler's broadcast works from any of them."""
+    import asyncio
+
+    listener, worker = rt_client(redis_toml), rt_app(redis_toml)
+
+    async def handler(text):
+        return await broadcast("w", {"text": text}, app=worker)
+
+    with listener.websocket_connect("/chat/w?name=ann") as ann:
+        ann.receive_json()
+        first, second = asyncio.new_event_loop(), asyncio.new_event_loop()
+        try:
+            first.run_until_complete(handler("from the first thread's loop"))
+            second.run_until_complete(handler("from the second thread's loop"))
+            first.run_until_complete(handler("the first loop again"))
+            got = [receive_until(ann, is_chat)["text"] for _ in range(3)]
+            assert got == ["from the first thread's loop", "from the second thread's loop", "the first loop again"]
+        finally:
+            first.run_until_complete(hub_for(worker).stop())
+            first.close()
+            second.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..http.response import dumps
 from .history import message
-from .hub import Hub, check_room, group, hub_for, resolve_app, run_sync
+from .hub import Hub, check_room, group, hub_for, oneshot, resolve_app, run_sync
 
 __all__ = ["broadcast", "history", "presence"]
 
@@ -30,8 +30,12 @@ def _schedule(hub: Hub, make: Any) -> Any:
     (an ``async def`` handler under WSGI runs on a loop of its own)."""
     loop = asyncio.get_running_loop()
     home = hub.loop
-    if hub.started and home is not None and home is not loop and home.is_running():
-        return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(make(hub), home))
+    if hub.started and home is not None and home is not loop:
+        if home.is_running():
+            return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(make(hub), home))
+        # The hub's loop is idle in another thread (WSGI workers keep a loop per thread):
+        # its Redis connections belong to it, so this call gets connections of its own.
+        return asyncio.ensure_future(oneshot(hub, make))
     return asyncio.ensure_future(make(hub))
 
 

@@ -258,27 +258,29 @@ def resolve_app(app: Any = None) -> Any:
     return found
 
 
+async def oneshot(hub: Hub, make: Callable[[Hub], Coroutine[Any, Any, T]]) -> T:
+    """Run ``make`` on the running loop with a one-off layer (no subscriptions, no
+    heartbeat): for a loop that is not the hub's (a shell, a WSGI worker thread)."""
+    temp = Hub.__new__(Hub)
+    temp.__dict__.update(hub.__dict__)
+    if temp.config.backend == "redis":
+        from .layers.redis import RedisLayer
+        temp.layer = RedisLayer(temp, light=True)
+    else:
+        from .layers.memory import MemoryLayer
+        temp.layer = MemoryLayer(temp)
+    await temp.layer.start()
+    temp.started, temp.loop, temp.rooms = True, asyncio.get_running_loop(), {}
+    try:
+        return await make(temp)
+    finally:
+        await temp.layer.stop()
+
+
 def run_sync(hub: Hub, make: Callable[[Hub], Coroutine[Any, Any, T]]) -> T:
     """Run ``make(hub)`` from code with no event loop: on the hub's loop when a server
     runs it in another thread, else in a loop of its own with a one-off layer."""
     loop = hub.loop
     if hub.started and loop is not None and loop.is_running():
         return asyncio.run_coroutine_threadsafe(make(hub), loop).result(timeout=30)
-
-    async def oneshot() -> T:
-        temp = Hub.__new__(Hub)
-        temp.__dict__.update(hub.__dict__)
-        if temp.config.backend == "redis":
-            from .layers.redis import RedisLayer
-            temp.layer = RedisLayer(temp, light=True)
-        else:
-            from .layers.memory import MemoryLayer
-            temp.layer = MemoryLayer(temp)
-        await temp.layer.start()
-        temp.started, temp.loop = True, asyncio.get_running_loop()
-        temp.rooms = {}
-        try:
-            return await make(temp)
-        finally:
-            await temp.layer.stop()
-    return asyncio.run(oneshot())
+    return asyncio.run(oneshot(hub, make))

@@ -94,6 +94,7 @@ def as_user(request, call_next):
 def test_stats_url_is_for_admins_only(make_project, monkeypatch):
     monkeypatch.setenv("WOLFPY_SECRET_KEY", "k" * 40)
     root = make_project({"routes/index.py": "def get(request):\n    return 'home'\n",
+                         "routes/ws.py": "async def websocket(ws):\n    await ws.accept()\n",
                          "testuser.py": STATS_USER})
     monkeypatch.syspath_prepend(str(root))
     from testuser import as_user  # type: ignore[import-not-found]
@@ -141,3 +142,9 @@ def test_bad_realtime_settings_stop_the_start(rt_app):
         rt_app('[realtime]\nbackend = "carrier-pigeon"\n')
     with pytest.raises(ConfigError, match="max_queue"):
         rt_app("[realtime]\nmax_queue = 0\n")
+
+
+def test_no_stats_url_without_websocket_routes(load_app):
+    app = load_app({"routes/index.py": "def get(request):\n    return 'hi'\n"})
+    with TestClient(app) as client:
+        assert client.get("/_wolfpy/stats").status_code == 404

@@ -60,10 +60,14 @@ def realtime_extension(app: Any) -> Extension:
         body = dumps({"processes": await cluster_stats(request.app)})
         return Response(body, content_type="application/json", headers={"cache-control": "no-store"})
 
-    # Not an API route, so OpenAPI leaves it out; an anonymous browser is sent to the
-    # login page, an anonymous JSON client gets 401, a signed-in non-admin 403.
-    from ..auth.core import role_required
-    ext.route(STATS_PATH, name="realtime:stats")(role_required("admin")(stats))
+    @ext.on_load
+    def add_stats_route(app: Any, ext: Extension) -> None:
+        # Only for an app that serves WebSockets: the others have nothing to show. Not
+        # an API route, so OpenAPI leaves it out; an anonymous browser is sent to the
+        # login page, an anonymous JSON client gets 401, a signed-in non-admin 403.
+        if any(getattr(route, "websocket", None) is not None for route in app.routes):
+            from ..auth.core import role_required
+            ext.route(STATS_PATH, name="realtime:stats")(role_required("admin")(stats))
 
     @ext.on_startup
     def warn_workers() -> None:

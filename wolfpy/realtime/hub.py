@@ -193,6 +193,8 @@ class Hub:
             return
         if not members:
             del self.rooms[room]
+        if self.layer is None:  # stopped (the app shut down): its leaves were announced then
+            return
         try:
             if ws.identity is not None:
                 gone = await self.layer.untrack(room, [ws.connection_id])

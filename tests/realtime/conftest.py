@@ -1,7 +1,6 @@
 """A chat project for the realtime tests, loaded in-process and driven by TestClient."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -74,8 +73,3 @@ def receive_until(ws: Any, predicate: Callable[[Any], bool], limit: int = 20) ->
 
 def is_chat(message: Any) -> bool:
     return isinstance(message, dict) and message.get("type") != "presence"
-
-
-@pytest.fixture
-def project_root(tmp_path: Path) -> Path:
-    return tmp_path / "proj"

@@ -1,5 +1,5 @@
 """The extensions every App gets: the project's ``static/`` folder, the admin, OpenAPI,
-``/_wolfpy/health`` and the docs site.
+``/_wolfpy/health``, the docs site and realtime.
 
 They enter through the same :class:`~wolfpy.extensions.Extension` API as plugins,
 after the project's routes and the plugins' (OpenAPI documents those too).
@@ -32,7 +32,8 @@ def builtin_extensions(app: Any) -> list[Extension]:
     from .admin import admin_extension
     from .openapi.routes import openapi_extension
     from .docsite.extension import docs_extension
+    from .realtime.extension import realtime_extension
     from .shipping.health import health_extension
     found = [static_extension(app), admin_extension(app), openapi_extension(), health_extension(),
-             docs_extension(app)]
+             docs_extension(app), realtime_extension(app)]
     return [ext for ext in found if ext is not None]

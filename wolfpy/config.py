@@ -64,7 +64,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "max_header_count": 100,
         "max_header_size": 64 * 1024,
     },
-    "realtime": {"backend": "memory"},
+    # Rooms, presence and history (wolfpy/realtime, docs/realtime.md).
+    "realtime": {"backend": "memory", "max_queue": 256, "history_max": 1000, "history_retention": 0,
+                 "presence_ttl": 10, "redis_prefix": "wolfpy:rt:"},
     "logging": {"level": "info", "file": True, "console": True, "max_bytes": 10 * 1024 * 1024, "backups": 5},
     "admin": {"enabled": True},
     "docs": {"enabled": True, "allow_html": False, "order": [], "title": ""},  # wolfpy/docsite

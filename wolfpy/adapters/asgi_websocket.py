@@ -9,7 +9,8 @@ from ..errors import HTTPError
 from ..http.hosts import origin_allowed
 from ..http.request import Request
 from ..middleware import Hooks
-from ..realtime.websocket import WebSocket, WebSocketDisconnect
+from ..realtime.hub import hub_for
+from ..realtime.websocket import JoinRefused, WebSocket, WebSocketDisconnect
 
 log = logging.getLogger("wolfpy")
 
@@ -49,10 +50,20 @@ async def serve_websocket(app: Any, request: Request, headers: list[tuple[bytes,
     security = app.settings.security
     ws = WebSocket(request, transport, security.websocket_max_message,
                    security.get("websocket_max_messages_per_second", 0))
+    hub = ws.hub = hub_for(app)
+    # A route module's authorize(ws, room) decides every join of its sockets.
+    ws.authorize = getattr(route.websocket, "__globals__", {}).get("authorize")
+    hub.connections += 1
     try:
         await route.websocket(ws, **params)
     except WebSocketDisconnect:
         pass
+    except JoinRefused as exc:
+        if ws.accepted and not ws.closed:
+            await ws.close(4403, str(exc)[:120])
+        elif not ws.accepted:
+            await transport.reject()
+        return
     except Exception:
         log.exception("unhandled exception in WebSocket %s", request.raw_path)
         if ws.accepted and not ws.closed:
@@ -60,6 +71,9 @@ async def serve_websocket(app: Any, request: Request, headers: list[tuple[bytes,
         elif not ws.accepted:
             await transport.reject()
         return
+    finally:
+        hub.connections -= 1
+        await ws.release()
     if not ws.accepted:
         if not ws.closed:  # a handler that closed before accepting has refused already
             await transport.reject()

@@ -1,11 +1,17 @@
 """The WebSocket object handed to a route module's ``websocket(ws, ...)`` function.
 
 Protocol-free: it talks to a *transport* that the ASGI adapter provides
-(``accept``, ``receive`` → ``(kind, data)``, ``send``, ``close``).
+(``accept``, ``receive`` → ``(kind, data)``, ``send``, ``close``). Rooms
+(``join``/``leave``) are kept by the App's realtime hub (:mod:`wolfpy.realtime.hub`);
+what a room sends goes through a bounded outbox, so a client that does not read is
+disconnected instead of buffered without limit.
 """
 from __future__ import annotations
 
+import asyncio
+import inspect
 import time
+from collections import deque
 from typing import Any, AsyncIterator, Protocol
 
 from ..http.request import loads_json
@@ -19,6 +25,14 @@ class WebSocketDisconnect(Exception):
         super().__init__(code, reason)
         self.code = code
         self.reason = reason
+
+
+class JoinRefused(Exception):
+    """``authorize(ws, room)`` refused the join. Uncaught, it closes the socket with 4403."""
+
+    def __init__(self, room: str) -> None:
+        super().__init__(f"not allowed to join {room!r}")
+        self.room = room
 
 
 class Transport(Protocol):  # pragma: no cover - structural type
@@ -44,6 +58,20 @@ class WebSocket:
         self.accepted = False
         self.closed = False
         self.identity: Any = None
+        self.rooms: set[str] = set()
+        self.meta: dict[str, Any] = {}
+        self.connection_id = ""
+        self.hub: Any = None         # the App's realtime hub (set by the adapter)
+        self.authorize: Any = None   # the route module's authorize(ws, room), if any
+        # Room messages waiting for this client (at most max_queue), and the future the
+        # writer waits on when there is none: cheaper than an asyncio.Queue per socket.
+        self._outbox: deque[str] | None = None
+        self._max_queue = 0
+        self._wake: asyncio.Future[None] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self.too_slow = False
+        self._joined_at = 0.0
+        self.skip_once: str | None = None
 
     # Request data, for convenience.
     @property
@@ -75,6 +103,10 @@ class WebSocket:
         return self.request.user
 
     @property
+    def session(self) -> Any:
+        return self.request.session
+
+    @property
     def state(self) -> dict[str, Any]:
         return self.request.state
 
@@ -97,6 +129,8 @@ class WebSocket:
         if not self.accepted:
             raise RuntimeError("call await ws.accept() before receiving")
         kind, data = await self._transport.receive()
+        if self.hub is not None:
+            self.hub.messages_in += 1
         if kind == "close":
             self.closed = True
             raise WebSocketDisconnect(data or 1000)
@@ -164,14 +198,126 @@ class WebSocket:
     async def send_text(self, data: str) -> None:
         await self._ensure_open()
         await self._transport.send("text", data)
+        self._count_out()
 
     async def send_bytes(self, data: bytes) -> None:
         await self._ensure_open()
         await self._transport.send("bytes", data)
+        self._count_out()
 
     async def send_json(self, data: Any) -> None:
         await self._ensure_open()
         await self._transport.send("text", dumps(data).decode())
+        self._count_out()
+
+    def _count_out(self) -> None:
+        if self.hub is not None:
+            self.hub.messages_out += 1
+
+    # Rooms.
+    async def join(self, room: str, identity: Any = None, meta: dict[str, Any] | None = None) -> None:
+        """Join ``room``: receive what is broadcast to it; with an ``identity``, be listed
+        by ``presence(room)`` (with ``meta``) and announced to its members.
+
+        Raises:
+            JoinRefused: the route module's ``authorize(ws, room)`` returned a falsy value.
+        """
+        from .hub import check_room, hub_for
+        check_room(room)
+        await self._ensure_open()
+        if room in self.rooms:
+            return
+        if self.authorize is not None:
+            if inspect.iscoroutinefunction(self.authorize):
+                allowed = await self.authorize(self, room)
+            else:  # a sync authorize may query the database: not on the event loop
+                allowed = await self.app.threads.run(self.authorize, self, room)
+            if not allowed:
+                raise JoinRefused(room)
+        if identity is not None or meta:
+            try:
+                dumps([identity, meta])
+            except (TypeError, ValueError):
+                raise TypeError("a presence identity and meta are JSON values (a user's name or id, "
+                                f"not the user object): got {type(identity).__name__}") from None
+        if identity is not None:
+            if self.identity is not None and identity != self.identity:
+                raise ValueError(f"this connection is already {self.identity!r}; one identity per connection")
+            self.identity = identity
+        if meta:
+            self.meta.update(meta)
+        hub = self.hub or hub_for(self.app)
+        self.hub = hub
+        if not self.connection_id:
+            self.connection_id = hub.new_connection_id()
+            self._joined_at = time.time()
+        if self._outbox is None:
+            self._outbox = deque()
+            self._max_queue = hub.config.max_queue
+            self._writer = asyncio.ensure_future(self._write())
+        self.rooms.add(room)
+        await hub.add(room, self)
+
+    async def leave(self, room: str) -> None:
+        """Leave ``room`` (every room is left when the connection ends)."""
+        if room in self.rooms:
+            self.rooms.discard(room)
+            await self.hub.remove(room, self)
+
+    def presence_entry(self, room: str) -> dict[str, Any]:
+        return {"identity": self.identity,
+                "meta": {**self.meta, "conn": self.connection_id, "joined_at": self._joined_at}}
+
+    def enqueue(self, text: str) -> None:
+        """Queue a room's message for this client; a full queue disconnects it (1008)."""
+        if self.too_slow or self.closed or self._outbox is None:
+            return
+        if self.skip_once is not None and text == self.skip_once:
+            self.skip_once = None
+            return
+        outbox = self._outbox
+        if len(outbox) >= self._max_queue:
+            self.too_slow = True
+            self.hub.slow_disconnects += 1
+            asyncio.ensure_future(self._drop())
+            return
+        outbox.append(text)
+        wake = self._wake
+        if wake is not None:
+            self._wake = None
+            if not wake.done():
+                wake.set_result(None)
+
+    async def _drop(self) -> None:
+        await self.release()
+        try:
+            await self.close(1008, "too slow: the outgoing buffer is full")
+        except Exception:  # the client is gone already
+            pass
+
+    async def _write(self) -> None:
+        outbox = self._outbox
+        assert outbox is not None
+        loop = asyncio.get_running_loop()
+        while True:
+            if not outbox:
+                self._wake = loop.create_future()
+                await self._wake
+                continue
+            text = outbox.popleft()
+            try:
+                await self._transport.send("text", text)
+            except Exception:  # the client went away: the handler learns it from receive
+                return
+            self._count_out()
+
+    async def release(self) -> None:
+        """Leave every room and stop the outbox (the adapter calls it when the socket ends)."""
+        for room in list(self.rooms):
+            await self.leave(room)
+        writer, self._writer = self._writer, None
+        if writer is not None and writer is not asyncio.current_task():
+            writer.cancel()
 
     async def _ensure_open(self) -> None:
         if not self.accepted:

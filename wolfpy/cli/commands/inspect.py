@@ -1,4 +1,4 @@
-"""``wolfpy inspect [routes | models | config | middleware]``: what the app is made of.
+"""``wolfpy inspect [routes | models | config | middleware | realtime]``: what the app is made of.
 
 Unlike the generators, inspecting imports the project's code (its models, route
 files and middleware), exactly as the app would.
@@ -14,7 +14,7 @@ import typer
 
 from ..common import count, find_project, table
 
-inspect_app = typer.Typer(help="Show the app's routes, models, configuration and middleware.",
+inspect_app = typer.Typer(help="Show the app's routes, models, configuration, middleware and realtime statistics.",
                           invoke_without_command=True)
 
 
@@ -192,3 +192,38 @@ def _callable_name(mw: Any) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join("  " + line if line else line for line in text.splitlines())
+
+
+@inspect_app.command()
+def realtime(as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON.")) -> None:
+    """WebSocket connections, rooms, members and messages of every server process
+    (read from Redis on the Redis layer)."""
+    import json
+
+    from ...app import load
+    from ...realtime.hub import hub_for, run_sync
+    from ..common import fail
+    app = load(find_project().root)
+    hub = hub_for(app)
+    if hub.config.backend != "redis":
+        typer.echo("[realtime] backend is \"memory\": each server process keeps its own figures; "
+                   "ask a running server at /_wolfpy/stats (admins only), or use the Redis layer")
+        return
+    try:
+        stats = run_sync(hub, lambda h: h.layer.nodes_stats())
+    except Exception as exc:  # an unreachable Redis is one line, not a traceback
+        fail(f"cannot read the realtime statistics from Redis ({type(exc).__name__}: {exc})")
+    if as_json:
+        typer.echo(json.dumps(stats, indent=2))
+        return
+    if not stats:
+        typer.echo("no server process is serving WebSockets")
+        return
+    keys = ["connections", "rooms", "members", "messages_in", "messages_out"]
+    rows = [[s["host"], str(s["pid"]), *(str(s[k]) for k in keys),
+             f"{s['messages_in_per_second']:g}/{s['messages_out_per_second']:g}", str(s["slow_disconnects"])]
+            for s in stats]
+    rows.append(["total", "", *(str(sum(s[k] for s in stats)) for k in keys), "",
+                 str(sum(s["slow_disconnects"] for s in stats))])
+    typer.echo(table(rows, ["HOST", "PID", "CONNECTIONS", "ROOMS", "MEMBERS", "IN", "OUT", "IN/OUT PER S", "SLOW"]))
+    typer.echo(f"\n{len(stats)} process{'es' if len(stats) != 1 else ''} (rooms and members are counted per process)")

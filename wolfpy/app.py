@@ -195,11 +195,9 @@ class App:
         return self.route(path, ["WEBSOCKET"], name=name)
 
     def extend(self, extension: Extension) -> Extension:
-        """Add what ``extension`` contributes (see :mod:`wolfpy.extensions`); before serving.
-
-        Its settings section is merged and validated now; its routes, static folder and
-        middleware join the app when it freezes, after the project's own routes.
-        """
+        """Add what ``extension`` contributes (see :mod:`wolfpy.extensions`), before serving: its
+        settings are merged and validated now; its routes, static folder and middleware join
+        the app when it freezes, after the project's own routes."""
         if self._frozen:
             raise WolfPyError("extensions cannot be added after the app has started serving")
         if any(e.name == extension.name for e in self.extensions):
@@ -261,14 +259,16 @@ class App:
             self._prepared.add(kind)
 
     def apply_extensions(self) -> None:
-        """Add every extension's routes, static folder and middleware: the plugins', then
-        the built-in ones (static files, OpenAPI). Done once; :meth:`freeze` calls it, and
-        tools that list routes without serving (``wolfpy routes``, ``wolfpy check``) too."""
+        """Extend the app with the built-in extensions, as with a plugin, then add every
+        extension's routes, static folder and middleware (the plugins' first). Done once, by
+        :meth:`freeze` and by tools that list routes without serving (``wolfpy routes``)."""
         if self._extensions_applied:
             return
         self._extensions_applied = True
         from .builtin_extensions import builtin_extensions
-        for extension in [*self.extensions, *builtin_extensions(self)]:
+        for builtin in builtin_extensions(self):
+            self.extend(builtin)
+        for extension in self.extensions:
             self._apply(extension)
 
     def _apply(self, extension: Extension) -> None:

@@ -1,24 +1,12 @@
 """Startup checks with ids and hints, run by ``wolfpy check`` and the dev server."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from .checkmessage import ERROR, WARNING, CheckMessage
 from .errors import ConfigError
 
-ERROR, WARNING = "error", "warning"
-
-
-@dataclass(frozen=True)
-class CheckMessage:
-    level: str
-    id: str
-    message: str
-    hint: str | None = None
-
-    def __str__(self) -> str:
-        text = f"{self.id} {self.level}: {self.message}"
-        return f"{text}\n    hint: {self.hint}" if self.hint else text
+__all__ = ["ERROR", "WARNING", "CheckMessage", "deploy_checks", "extension_checks", "run_checks"]
 
 
 def run_checks(project: Any, environ: dict[str, str] | None = None) -> list[CheckMessage]:
@@ -69,12 +57,13 @@ def run_checks(project: Any, environ: dict[str, str] | None = None) -> list[Chec
 
 
 def extension_checks(app: Any, deploy: bool = False) -> list[CheckMessage]:
-    """The checks the app's extensions registered (``Extension.check``); those marked
-    ``deploy=True`` only when ``deploy`` is true. A check that raises is an error itself."""
+    """The checks the app's extensions registered (``Extension.check``): the plain ones, or
+    with ``deploy`` those marked ``deploy=True`` (``wolfpy check --deploy`` runs both).
+    A check that raises is an error itself."""
     out: list[CheckMessage] = []
     for ext in app.extensions:
         for check in ext.checks:
-            if check.deploy and not deploy:
+            if check.deploy != deploy:
                 continue
             try:
                 out.extend(check.func(app) or ())
@@ -260,4 +249,18 @@ def deploy_checks(project: Any, environ: dict[str, str] | None = None) -> list[C
                                 "put \"sessions\" first"))
     if settings.session.backend == "cookie" and int(settings.session.lifetime) > 30 * 24 * 3600:
         out.append(CheckMessage(WARNING, "security.W004", "[session] lifetime is over 30 days"))
-    return out
+    return out + _extension_deploy_checks(project, settings)
+
+
+def _extension_deploy_checks(project: Any, settings: Any) -> list[CheckMessage]:
+    """The extensions' ``deploy=True`` checks, on the app as a production server loads it
+    (nothing when it does not load: ``wolfpy check`` reports why)."""
+    from .app import App
+    try:
+        app = App(project, settings.override(app={"secret_key": "x" * 32}))
+        if project.routes.is_dir():
+            app.load_routes([])
+        app.apply_extensions()
+    except Exception:
+        return []
+    return extension_checks(app, deploy=True)

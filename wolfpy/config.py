@@ -68,7 +68,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "realtime": {"backend": "memory", "max_queue": 256, "history_max": 1000, "history_retention": 0,
                  "presence_ttl": 10, "redis_prefix": "wolfpy:rt:"},
     "logging": {"level": "info", "file": True, "console": True, "max_bytes": 10 * 1024 * 1024, "backups": 5},
-    "admin": {"enabled": True},
+    "admin": {"enabled": True, "prefix": "/admin"},
     "docs": {"enabled": True, "allow_html": False, "order": [], "title": ""},  # wolfpy/docsite
     "plugins": {"enabled": []},
     "middleware": {"builtin": ["security_headers"]},

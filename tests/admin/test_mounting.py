@@ -103,3 +103,15 @@ def test_a_project_template_overrides_the_admins(tmp_path: Path) -> None:
     assert page.status_code == 200 and '<h1 id="own">Our own sign-in</h1>' in page.text
     assert '<a class="brand" href="/admin">Administration</a>' in page.text       # the admin's own base.html
     assert client.get("/admin").headers["location"] == "/admin/login?next=%2Fadmin"
+
+
+def test_admin_prefix_moves_the_whole_admin(tmp_path: Path) -> None:
+    from wolfpy.testing import TestClient
+    root = project(tmp_path / "p")
+    (root / "wolfpy.toml").write_text((root / "wolfpy.toml").read_text() + '\n[admin]\nprefix = "/backoffice"\n')
+    client = TestClient(wolfpy.load(root))
+    assert client.get("/admin").status_code == 404
+    assert client.get("/backoffice").headers["location"] == "/backoffice/login?next=%2Fbackoffice"
+    page = client.get("/backoffice/login")
+    assert page.status_code == 200 and 'href="/backoffice"' in page.text
+    assert not [m for m in run_checks(Project(root)) if m.id == "config.W001"]      # a known setting

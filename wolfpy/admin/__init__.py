@@ -8,10 +8,10 @@ route and no middleware. See docs/admin.md.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
+from ..checkmessage import CheckMessage
 from ..extensions import Extension
 
 HERE = Path(__file__).parent
@@ -69,11 +69,7 @@ def admin_extension(app: Any) -> Extension | None:
     if not on:
         @ext.check("admin.W001")
         def _off(app: Any) -> list[Any]:
-            CheckMessage = _check_message()
             return [CheckMessage("warning", "admin.W001", f"the admin at /admin is off: {why}", hint)]
-    # A built-in extension is applied without App.extend, and extend() is what adds a
-    # templates folder to the lookup and makes the checks known to `wolfpy check`.
-    app.extend(ext)
     return ext
 
 
@@ -86,12 +82,6 @@ def _taken(app: Any, prefix: str) -> str | None:
         if url == prefix or url.startswith(prefix + "/"):
             return str(route.source)
     return None
-
-
-def _check_message() -> Any:
-    """``wolfpy.checks.CheckMessage``. A check runs only from ``wolfpy.checks``, so the module
-    is loaded; importing it here would make a cycle (checks → app → built-in extensions)."""
-    return sys.modules["wolfpy.checks"].CheckMessage
 
 
 def _mounted(app: Any) -> Extension:
@@ -110,7 +100,6 @@ def _mounted(app: Any) -> Extension:
 
     @ext.check("admin.W002")
     def _options(app: Any) -> list[Any]:
-        CheckMessage = _check_message()
         return [CheckMessage("warning", "admin.W002", problem, "name a field of the model")
                 for problem in site.registry.problems()]
     return ext

@@ -50,7 +50,7 @@ def memory_warning(app: Any, workers: int | None = None) -> str | None:
 
 
 def realtime_extension(app: Any) -> Extension:
-    """The realtime extension of ``app`` (added with :meth:`App.extend`, so its hooks run)."""
+    """The realtime extension of ``app``: the stats route, the layer's start and stop, and checks."""
     RealtimeConfig.from_settings(app.settings)  # a bad [realtime] value stops the start here
     ext = Extension("realtime", source="realtime (built-in)")
 
@@ -82,6 +82,16 @@ def realtime_extension(app: Any) -> Extension:
         if hub is not None:
             await hub.stop()
 
+    @ext.check("security.W005", deploy=True)
+    def shared_rooms(app: Any) -> list[Any]:
+        from ..checkmessage import WARNING, CheckMessage
+        if RealtimeConfig.from_settings(app.settings).backend != "memory":
+            return []
+        if not any(getattr(route, "websocket", None) is not None for route in app.routes):
+            return []
+        return [CheckMessage(WARNING, "security.W005", "[realtime] backend is \"memory\": rooms, presence and "
+                             "broadcasts are not shared between workers or hosts",
+                             "set [realtime] backend = \"redis\" (and [redis] url) to run more than one worker")]
+
     register_default(app)
-    app.extend(ext)
     return ext

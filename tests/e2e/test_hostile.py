@@ -1045,7 +1045,8 @@ def test_row_44_login_throttle(h: Harness, row: Row) -> None:
 
 def test_row_45_user_enumeration(h: Harness, row: Row) -> None:
     """Unknown user vs wrong password -> the same status, the same page, the same time (the fastest of five
-    each, within 10 %, plus 10 ms for scheduling noise on a shared machine)."""
+    each, within 10 %, plus 10 ms for scheduling noise on a shared machine; when a busy machine blurs one
+    round, up to two more rounds of five each are added before the fastest are compared again)."""
     with row:
         b = h.browser()
         timings: dict[str, list[float]] = {"unknown": [], "wrong": []}
@@ -1054,27 +1055,37 @@ def test_row_45_user_enumeration(h: Harness, row: Row) -> None:
         # A first attempt of each kind, not measured: the first unknown user of a process also builds
         # the dummy hash once.
         attempts = [("warm-up", "nobody-0"), ("warm-up", "bob")]
-        attempts += [pair for i in range(1, 6) for pair in (("unknown", f"nobody-{i}"),
-                                                            ("wrong", "alice" if i % 2 else "bob"))]
-        for i, (kind, username) in enumerate(attempts):
-            token = b.token("/auth/login")
-            # Each attempt from its own loopback address, so that the per-address throttle stays out of it.
-            r = b.send("POST", "/auth/login", form={"username": username, "password": "not the password",
-                                                    "csrf_token": token}, label=f"login {kind}",
-                       source=f"127.0.0.{30 + i}")
-            if kind == "warm-up":
-                continue
-            timings[kind].append(r.elapsed)
-            statuses[kind].add(r.status)
-            page = r.text.replace(username, "USERNAME")
-            pages[kind].add(re.sub(r'name="csrf_token" value="[^"]+"', "", page))
+        sent = 0
+
+        def close() -> bool:
+            fast_unknown, fast_wrong = min(timings["unknown"]), min(timings["wrong"])
+            return abs(fast_unknown - fast_wrong) <= 0.10 * max(fast_unknown, fast_wrong) + 0.010
+
+        for round_ in range(3):
+            attempts += [pair for i in range(1 + 5 * round_, 6 + 5 * round_)
+                         for pair in (("unknown", f"nobody-{i}"), ("wrong", "alice" if i % 2 else "bob"))]
+            for kind, username in attempts:
+                token = b.token("/auth/login")
+                # Each attempt from its own loopback address, so that the per-address throttle stays out of it.
+                r = b.send("POST", "/auth/login", form={"username": username, "password": "not the password",
+                                                        "csrf_token": token}, label=f"login {kind}",
+                           source=f"127.0.0.{30 + sent}")
+                sent += 1
+                if kind == "warm-up":
+                    continue
+                timings[kind].append(r.elapsed)
+                statuses[kind].add(r.status)
+                page = r.text.replace(username, "USERNAME")
+                pages[kind].add(re.sub(r'name="csrf_token" value="[^"]+"', "", page))
+            attempts = []
+            if close():
+                break
         row.check(statuses["unknown"] == statuses["wrong"] == {401}, f"statuses differ: {statuses}")
         row.check(pages["unknown"] == pages["wrong"], "the pages differ between an unknown user and a wrong password")
         fast_unknown, fast_wrong = min(timings["unknown"]), min(timings["wrong"])
         row.note(f"unknown user {[round(t * 1000) for t in timings['unknown']]} ms, "
                  f"wrong password {[round(t * 1000) for t in timings['wrong']]} ms")
-        row.check(abs(fast_unknown - fast_wrong) <= 0.10 * max(fast_unknown, fast_wrong) + 0.010,
-                  f"timing: unknown user {fast_unknown * 1000:.0f} ms, wrong password {fast_wrong * 1000:.0f} ms")
+        row.check(close(), f"timing: unknown user {fast_unknown * 1000:.0f} ms, wrong password {fast_wrong * 1000:.0f} ms")
 
 
 def test_row_46_password_sizes(h: Harness, row: Row) -> None:

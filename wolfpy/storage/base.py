@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import IO, Any, Mapping
+from typing import IO, Any, Callable, Mapping
 
 #: How long the kept original name may be (characters).
 MAX_ORIGINAL_NAME = 200
@@ -41,6 +41,10 @@ class Storage:
         return {}
 
 
+#: How a StoredFile made without a storage finds one (set by wolfpy.storage.uploads).
+current_storage_hook: list[Callable[[], "Storage"]] = []
+
+
 class StoredFile:
     """A file in storage: its generated ``name``, ``url``, ``size`` and ``content_type``,
     and the client's ``original_name`` (sanitised, for display only)."""
@@ -57,8 +61,7 @@ class StoredFile:
 
     def _store(self) -> Storage:
         if self.storage is None:
-            from .uploads import current_storage
-            self.storage = current_storage()
+            self.storage = current_storage_hook[0]()
         return self.storage
 
     @property

@@ -16,6 +16,7 @@ from typing import Any
 import peewee
 
 from .base import StoredFile
+from .uploads import current_storage
 
 log = logging.getLogger("wolfpy.storage")
 _local = threading.local()
@@ -111,7 +112,6 @@ def _delete_unreferenced(model: Any, names: list[str]) -> None:
     """Delete each of ``names`` that no row of ``model`` names any more."""
     if not names:
         return
-    from .uploads import current_storage
     try:
         storage = current_storage()
         for name in dict.fromkeys(names):

@@ -50,6 +50,7 @@ class LocalStorage(Storage):
             with os.fdopen(fd, "wb") as out:
                 shutil.copyfileobj(content, out, 1024 * 1024)
                 size = out.tell()
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from a front server
             if metadata:
                 _meta_path(target).write_text(json.dumps(dict(metadata)), encoding="utf-8")
             os.replace(tmp, target)

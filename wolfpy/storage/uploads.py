@@ -8,7 +8,7 @@ from typing import Any
 from ..context import request_or_none
 from ..errors import ConfigError, PayloadTooLarge, UnsupportedMediaType, WolfPyError
 from ..http.datastructures import UploadFile
-from .base import Storage, StoredFile, sanitise_name
+from .base import Storage, StoredFile, current_storage_hook, sanitise_name
 from .local import PRIVATE_PREFIX, LocalStorage
 from .sniff import EXTENSIONS, SNIFF_BYTES, sniff
 
@@ -106,3 +106,4 @@ def _save(upload: UploadFile, *, private: bool = False) -> StoredFile:
 
 
 UploadFile.store = staticmethod(_save)
+current_storage_hook[:] = [current_storage]

@@ -1,0 +1,199 @@
+"""`wolfpy generate graphql --models Post,User` over real HTTP under gunicorn and uvicorn:
+queries with pagination, mutations with validation errors, authorization through
+request.user, the depth and cost limits, CSRF on cookie-authenticated POSTs, GET refusing
+mutations, the explorer only in debug; graphql-core validates the introspected schema."""
+from __future__ import annotations
+
+import http.client
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.test_auth_generators import new_project, ok
+
+from .conftest import HOST, Server
+from .test_auth_flow import Jar
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "correct horse battery"
+ENV = ("DATABASE_URL", "WOLFPY_DATABASE_URL", "REDIS_URL", "WOLFPY_REDIS_URL", "WOLFPY_APP_DEBUG",
+       "WOLFPY_SECRET_KEY")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with pytest.MonkeyPatch.context() as mp:
+        for key in ENV:
+            mp.delenv(key, raising=False)
+        root = new_project(tmp_path_factory.mktemp("graphql"), "site")
+        ok("generate", "auth", cwd=root)
+        ok("generate", "model", "Post", "title:str", "body:text?", "author:fk:User?", cwd=root)
+        out = ok("generate", "graphql", "--models", "Post,User", cwd=root)
+        assert "routes/graphql.py" in out
+        ok("db", "migrate", "--yes", cwd=root)
+        ok("create", "user", "alice", "--password", PASSWORD, cwd=root)
+        ok("create", "user", "boss", "--password", PASSWORD, "--admin", cwd=root)
+        yield root
+
+
+def gql(server: Server, query: str, variables: dict[str, Any] | None = None, jar: Jar | None = None,
+        token: str | None = None, method: str = "POST") -> tuple[int, dict[str, Any]]:
+    headers = {"Host": f"{HOST}:{server.port}", "Accept": "application/json"}
+    if jar is not None and jar.cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.cookies.items())
+        headers["Origin"] = server.origin
+    if token:
+        headers["X-CSRF-Token"] = token
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=15)
+    try:
+        if method == "GET":
+            params = {"query": query, **({"variables": json.dumps(variables)} if variables else {})}
+            conn.request("GET", "/graphql?" + urlencode(params), headers=headers)
+        else:
+            headers["Content-Type"] = "application/json"
+            conn.request("POST", "/graphql", body=json.dumps({"query": query, "variables": variables}),
+                         headers=headers)
+        r = conn.getresponse()
+        return r.status, json.loads(r.read())
+    finally:
+        conn.close()
+
+
+def signed_in(server: Server, username: str) -> tuple[Jar, str]:
+    jar = Jar(server)
+    token = jar.csrf("/auth/login")
+    status, _, _ = jar.request("POST", "/auth/login", {"username": username, "password": PASSWORD,
+                                                        "csrf_token": token})
+    assert status == 303
+    # The session changed at login: take the new token from a fresh form.
+    return jar, jar.csrf("/auth/login")
+
+
+CREATE = "mutation($d: PostInput!) { createPost(data: $d) { id title body } }"
+
+
+def test_queries_and_mutations_with_a_signed_in_user(server: Server) -> None:
+    jar, token = signed_in(server, "alice")
+    users = gql(server, "{ users { items { id username } } }")[1]["data"]["users"]["items"]
+    alice = next(u["id"] for u in users if u["username"] == "alice")
+    status, body = gql(server, "mutation($d: PostInput!) { createPost(data: $d) { author { username } } }",
+                       {"d": {"title": "mine", "authorId": alice}}, jar, token)
+    assert body["data"]["createPost"] == {"author": {"username": "alice"}}, body
+    status, body = gql(server, "{ user(id: %d) { posts(first: 5) { title author { username } } } }" % alice)
+    assert {"title": "mine", "author": {"username": "alice"}} in body["data"]["user"]["posts"]
+    ids = []
+    for n in range(3):
+        status, body = gql(server, CREATE, {"d": {"title": f"{server.kind} {n}", "body": "text"}}, jar, token)
+        assert status == 200 and "errors" not in body, body
+        ids.append(body["data"]["createPost"]["id"])
+    status, body = gql(server, "query($a: Int) { posts(first: 2, after: $a) { total nextAfter items { id title } } }",
+                       {"a": ids[0] - 1}, method="GET")
+    assert status == 200, body
+    page = body["data"]["posts"]
+    assert [p["id"] for p in page["items"]] == ids[:2] and page["nextAfter"] == ids[1] and page["total"] >= 3
+    status, body = gql(server, "{ post(id: %d) { title body } }" % ids[2])
+    assert body["data"]["post"] == {"title": f"{server.kind} 2", "body": "text"}
+    status, body = gql(server, "mutation { updatePost(id: %d, data: {title: \"renamed\"}) { title body } }"
+                       % ids[0], jar=jar, token=token)
+    assert body["data"]["updatePost"] == {"title": "renamed", "body": "text"}
+    status, body = gql(server, "mutation { deletePost(id: %d) }" % ids[0], jar=jar, token=token)
+    assert body["data"]["deletePost"] is True
+    assert gql(server, "{ post(id: %d) { id } }" % ids[0])[1]["data"]["post"] is None
+
+
+def test_validation_errors_name_the_field(server: Server) -> None:
+    jar, token = signed_in(server, "alice")
+    status, body = gql(server, CREATE, {"d": {"title": "x" * 300}}, jar, token)
+    assert status == 200 and body["data"] is None
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["fields"] == {"title": "at most 255 characters"}
+    status, body = gql(server, CREATE, {"d": {"body": "no title"}}, jar, token)
+    assert status == 400 and "title" in body["errors"][0]["message"]  # a required input field
+    status, body = gql(server, "{ posts(first: 500) { total } }")
+    assert body["errors"][0]["extensions"]["fields"] == {"first": "from 1 to 100"}
+
+
+def test_authorization_comes_from_request_user(server: Server) -> None:
+    status, body = gql(server, CREATE, {"d": {"title": "anonymous"}})
+    assert status == 200 and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    jar, token = signed_in(server, "alice")
+    status, body = gql(server, "mutation { deleteUser(id: 1) }", jar=jar, token=token)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    users = gql(server, "{ users { items { id username isAdmin } } }")[1]["data"]["users"]["items"]
+    assert {u["username"] for u in users} >= {"alice", "boss"}
+    status, body = gql(server, "{ users { items { passwordHash } } }")
+    assert status == 400 and "passwordHash" in body["errors"][0]["message"]  # never exposed
+    jar, token = signed_in(server, "boss")
+    alice = next(u for u in users if u["username"] == "alice")
+    status, body = gql(server, "mutation { updateUser(id: %d, data: {email: \"a@example.com\"}) { email } }"
+                       % alice["id"], jar=jar, token=token)
+    assert body["data"]["updateUser"] == {"email": "a@example.com"}, body
+
+
+def test_cookie_authenticated_posts_need_the_csrf_token(server: Server) -> None:
+    jar, token = signed_in(server, "alice")
+    status, body = gql(server, CREATE, {"d": {"title": "forged"}}, jar)
+    assert status == 403 and "CSRF" in json.dumps(body)
+    status, body = gql(server, CREATE, {"d": {"title": "forged"}}, jar, "wrong-token")
+    assert status == 403
+    # Without the session cookie there is nothing to forge: no token needed (and no user).
+    status, body = gql(server, "{ posts { total } }")
+    assert status == 200 and isinstance(body["data"]["posts"]["total"], int)
+
+
+def test_get_refuses_mutations(server: Server) -> None:
+    status, body = gql(server, "mutation { deletePost(id: 1) }", method="GET")
+    assert status == 405
+
+
+def test_depth_and_cost_limits(server: Server) -> None:
+    nested = "posts { author { posts { title } } }"
+    status, body = gql(server, "{ posts { items { author { %s } } } }" % nested)
+    assert status == 200 and "errors" not in body  # 7 levels: fine
+    for _ in range(3):
+        nested = "posts { author { %s } }" % nested  # 13 levels
+    status, body = gql(server, "{ posts { items { author { %s } } } }" % nested)
+    assert status == 400
+    assert any("exceeds maximum operation depth of 10" in e["message"] for e in body["errors"])
+    costly = "{ " + " ".join(f"p{i}: posts(first: 100) {{ items {{ id title body }} }}" for i in range(5)) + " }"
+    status, body = gql(server, costly)
+    assert status == 400 and "query cost" in body["errors"][0]["message"]
+
+
+def test_malformed_requests_are_4xx(server: Server) -> None:
+    for body, ctype in [(b"{", "application/json"), (b"[1]", "application/json"),
+                        (b'{"query": 3}', "application/json"), (b"query=1", "text/plain"),
+                        (b'{"query": "{ posts { total } }", "variables": [1]}', "application/json")]:
+        conn = http.client.HTTPConnection(HOST, server.port, timeout=15)
+        try:
+            conn.request("POST", "/graphql", body=body, headers={"Content-Type": ctype})
+            r = conn.getresponse()
+            r.read()
+            assert 400 <= r.status < 500, (body, r.status)
+        finally:
+            conn.close()
+    status, body = gql(server, "{ posts { ", method="GET")
+    assert status == 400 and "Syntax Error" in body["errors"][0]["message"]
+
+
+def test_no_explorer_without_debug(server: Server) -> None:
+    status, _, text = Jar(server).request("GET", "/graphql", headers={"Accept": "text/html"})
+    assert status == 400 and "explorer" not in text.lower()
+
+
+def test_the_introspected_schema_is_valid(server: Server) -> None:
+    from graphql import build_client_schema, get_introspection_query, validate_schema
+    status, body = gql(server, get_introspection_query(descriptions=True))
+    assert status == 200 and "errors" not in body, body
+    schema = build_client_schema(body["data"])
+    assert validate_schema(schema) == []
+    assert {"posts", "post", "users", "user"} <= set(schema.query_type.fields)  # type: ignore[union-attr]
+    assert {"createPost", "updatePost", "deletePost", "updateUser", "deleteUser"} == \
+        set(schema.mutation_type.fields)  # type: ignore[union-attr]
+    assert re.search(r"\bpasswordHash\b", json.dumps(body)) is None

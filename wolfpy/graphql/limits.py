@@ -69,5 +69,6 @@ def _should_mask(error: GraphQLError) -> bool:
 def default_extensions(max_depth: int = DEFAULT_MAX_DEPTH, max_cost: int = DEFAULT_MAX_COST) -> list[Any]:
     """The extensions every generated schema starts with: depth and cost limits, and
     unexpected errors shown as ``Unexpected error.`` (logged with their traceback)."""
-    return [QueryDepthLimiter(max_depth=max_depth), QueryCostLimiter(max_cost),
-            MaskErrors(should_mask_error=_should_mask)]
+    # Factories: Strawberry makes fresh extension objects for each request.
+    return [lambda: QueryDepthLimiter(max_depth=max_depth), lambda: QueryCostLimiter(max_cost),
+            lambda: MaskErrors(should_mask_error=_should_mask)]

@@ -40,11 +40,18 @@ def validate(section: dict[str, Any]) -> None:
                          + ", ".join(sorted(EXTENSIONS)))
 
 
+def _section(app: Any) -> Any:
+    section = getattr(app.settings, "storage", None)
+    if section is None:  # the storage extension mounts with a project folder
+        raise WolfPyError("stored files need a project (its [storage] settings and media/ folder)")
+    return section
+
+
 def get_storage(app: Any) -> Storage:
     """The storage of ``app``, made from its ``[storage]`` settings on first use."""
     storage = _storages.get(app)
     if storage is None:
-        section = app.settings.storage
+        section = _section(app)
         if section.backend == "s3":
             from .s3 import S3Storage
             storage = S3Storage(section.bucket, endpoint_url=section.endpoint_url or None,
@@ -83,7 +90,7 @@ def store_upload(upload: UploadFile, *, private: bool = False, app: Any = None) 
         if request is None:
             raise WolfPyError("UploadFile.save() with no path stores through the current request's app")
         app = request.app
-    section = app.settings.storage
+    section = _section(app)
     if upload.size > section.max_size:
         raise PayloadTooLarge(message=f"file over the limit of {section.max_size} bytes")
     upload.file.seek(0)

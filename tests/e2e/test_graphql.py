@@ -197,3 +197,44 @@ def test_the_introspected_schema_is_valid(server: Server) -> None:
     assert {"createPost", "updatePost", "deletePost", "updateUser", "deleteUser"} == \
         set(schema.mutation_type.fields)  # type: ignore[union-attr]
     assert re.search(r"\bpasswordHash\b", json.dumps(body)) is None
+
+
+def test_the_explorer_in_debug_in_chromium(project: Path, run_server: Any, tmp_path: Path) -> None:
+    from .conftest import server_env
+    from .test_auth_flow import CHROMIUM, CHROMIUM_ARGS, _chromium_or_skip
+    sync_playwright = _chromium_or_skip()
+    server = run_server("uvicorn", project, server_env(WOLFPY_APP_DEBUG="1")).wait_ready()
+    origin = server.origin
+    shot = tmp_path / "explorer.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(10_000)
+            outside: list[str] = []
+            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(origin) else None)
+            page.goto(origin + "/auth/login")
+            page.fill("#username", "alice")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(origin + "/")
+            page.goto(origin + "/graphql")
+            page.wait_for_selector("#schema li")
+            assert "createPost(data: PostInput!): PostType!" in page.inner_text("#schema")
+            # A cookie-authenticated POST from the page: the explorer sends the CSRF token.
+            page.fill("#query", 'mutation { createPost(data: {title: "from the explorer"}) { title } }')
+            page.click("#run")
+            page.wait_for_function("document.getElementById('result').textContent.includes('createPost')")
+            result = json.loads(page.inner_text("#result"))
+            assert result == {"data": {"createPost": {"title": "from the explorer"}}}
+            page.fill("#query", "{ posts(first: 3) { total items { title author { username } } } }")
+            page.keyboard.press("Control+Enter")
+            page.wait_for_function("document.getElementById('result').textContent.includes('total')")
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    assert outside == []  # nothing loaded from another site
+    shots = Path("/work/shots/uploads-graphql-pwa")
+    shots.mkdir(parents=True, exist_ok=True)
+    import shutil
+    shutil.copy(shot, shots / "graphql-explorer.png")

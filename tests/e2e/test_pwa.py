@@ -20,7 +20,7 @@ from .test_auth_flow import CHROMIUM, CHROMIUM_ARGS, _chromium_or_skip
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path("/work/shots/pwa")
+SHOTS = Path("/work/shots/uploads-graphql-pwa")
 
 
 @pytest.fixture(scope="module")
@@ -124,5 +124,5 @@ def test_installs_and_works_offline_in_chromium(project: Path, run_server: Calla
         finally:
             browser.close()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot, SHOTS / "offline.png")
+    shutil.copy(shot, SHOTS / "pwa-offline.png")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

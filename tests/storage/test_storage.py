@@ -111,15 +111,21 @@ def test_a_bad_storage_setting_is_one_line(load_app) -> None:
         app.freeze()
 
 
-def test_s3_without_its_extra_is_one_line() -> None:
-    try:
-        import boto3  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("boto3 is installed")
-    from wolfpy.errors import MissingExtra
-    from wolfpy.storage.s3 import S3Storage
-    with pytest.raises(MissingExtra, match=r"^S3 storage \(\[storage\] backend = \"s3\"\) needs boto3: "
-                                           r"pip install 'wolfpy\[s3\]'$"):
-        S3Storage("bucket")
+def test_s3_without_its_extra_is_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('boto3', 'botocore'):\n"
+        "            raise ImportError('blocked')\n"
+        "sys.meta_path.insert(0, Block())\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    code = "from wolfpy.storage.s3 import S3Storage; S3Storage('bucket')"
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert r.returncode != 0
+    assert r.stderr.strip().splitlines()[-1] == (
+        "wolfpy.errors.MissingExtra: S3 storage ([storage] backend = \"s3\") needs boto3: "
+        "pip install 'wolfpy[s3]'")

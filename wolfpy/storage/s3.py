@@ -2,8 +2,8 @@
 
 Credentials come from boto3's usual sources (``AWS_ACCESS_KEY_ID`` and
 ``AWS_SECRET_ACCESS_KEY``, a profile, an instance role), never from wolfpy.toml.
-Public files get plain object URLs; private ones (``private/…``) presigned URLs that
-expire after ``[storage] signed_url_ttl`` seconds. ``/media/`` is not used.
+Every file's URL is presigned and expires after ``[storage] signed_url_ttl`` seconds,
+so the bucket stays private. ``/media/`` is not used.
 """
 from __future__ import annotations
 
@@ -11,7 +11,26 @@ from typing import IO, Any, Mapping
 
 from ..errors import MissingExtra
 from .base import Storage
-from .local import PRIVATE_PREFIX
+
+
+class _Unclosable:
+    """``content`` with ``close()`` a no-op: boto3 closes what it uploaded, and the upload
+    belongs to the request."""
+
+    def __init__(self, content: IO[bytes]) -> None:
+        self._content = content
+
+    def read(self, n: int = -1) -> bytes:
+        return self._content.read(n)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._content.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._content.tell()
+
+    def close(self) -> None:
+        pass
 
 
 class S3Storage(Storage):
@@ -22,9 +41,12 @@ class S3Storage(Storage):
         if client is None:
             try:
                 import boto3
+                from botocore.config import Config
             except ImportError:
                 raise MissingExtra("s3", "boto3", "S3 storage ([storage] backend = \"s3\")") from None
-            client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+            # Signature version 4: what every region and S3-compatible server accepts.
+            client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region,
+                                  config=Config(signature_version="s3v4"))
         self.client = client
         self.bucket = bucket
         self.endpoint_url = endpoint_url
@@ -40,7 +62,7 @@ class S3Storage(Storage):
         if "content_type" in meta:
             extra["ContentType"] = meta["content_type"]
         start = content.tell()
-        self.client.upload_fileobj(content, self.bucket, name, ExtraArgs=extra)  # multipart, streamed
+        self.client.upload_fileobj(_Unclosable(content), self.bucket, name, ExtraArgs=extra)  # streamed
         return self.size(name) if start == 0 else content.tell() - start
 
     def delete(self, name: str) -> None:
@@ -62,10 +84,7 @@ class S3Storage(Storage):
         return dict(self.client.head_object(Bucket=self.bucket, Key=name).get("Metadata", {}))
 
     def url(self, name: str) -> str:
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": name}
-        if not name.startswith(PRIVATE_PREFIX):
-            # A presigned URL without expiry is not possible; public objects need a public bucket.
-            base = (self.endpoint_url or f"https://{self.bucket}.s3.amazonaws.com").rstrip("/")
-            return f"{base}/{self.bucket}/{name}" if self.endpoint_url else f"{base}/{name}"
+        """A presigned URL valid for ``[storage] signed_url_ttl`` seconds, for every file:
+        the bucket stays private. Make it when the page is rendered, not once for good."""
         return self.client.generate_presigned_url(  # type: ignore[no-any-return]
-            "get_object", Params=params, ExpiresIn=self.signed_ttl)
+            "get_object", Params={"Bucket": self.bucket, "Key": name}, ExpiresIn=self.signed_ttl)

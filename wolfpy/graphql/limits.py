@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import FieldNode, GraphQLError, IntValueNode, ValidationRule, VariableNode
-from graphql.language import FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode
+from graphql.language import (FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode,
+                              OperationDefinitionNode)
 from strawberry.extensions import AddValidationRules, MaskErrors, QueryDepthLimiter
 
 DEFAULT_MAX_DEPTH = 10
@@ -20,7 +21,7 @@ def _cost_rule(max_cost: int, default_size: int) -> type[ValidationRule]:
 
         def enter_operation_definition(self, node: OperationDefinitionNode, *args: Any) -> None:
             fragments = {f.name.value: f for f in self.context.document.definitions
-                         if getattr(f, "kind", "") == "fragment_definition"}
+                         if isinstance(f, FragmentDefinitionNode)}
             cost = self._cost(node.selection_set, fragments, set())
             if cost > max_cost:
                 self.report_error(GraphQLError(

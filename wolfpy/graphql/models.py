@@ -83,7 +83,8 @@ def _backref(name: str, source: Any) -> Any:
         if not 1 <= first <= MAX_PAGE:
             raise ValidationFailed({"first": f"from 1 to {MAX_PAGE}"})
         return list(getattr(root, name).order_by(pk).limit(first))
-    resolve.__annotations__ = {"root": Any, "first": int, "return": List[_lazy(source)]}  # type: ignore[misc]
+    returns: Any = List[_lazy(source)]  # type: ignore[misc]
+    resolve.__annotations__ = {"root": Any, "first": int, "return": returns}
     return strawberry.field(resolver=resolve, description=f"The first rows of {source._meta.table_name} "
                                                           "pointing here.")
 

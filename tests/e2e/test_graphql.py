@@ -38,6 +38,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         ok("db", "migrate", "--yes", cwd=root)
         ok("create", "user", "alice", "--password", PASSWORD, cwd=root)
         ok("create", "user", "boss", "--password", PASSWORD, "--admin", cwd=root)
+        # What a page of the app does: hand its scripts the session's CSRF token.
+        (root / "routes" / "csrf.py").write_text(
+            "from wolfpy.middleware.csrf import csrf_token\n\ndef get(request):\n    return {'token': csrf_token(request)}\n")
         yield root
 
 
@@ -70,8 +73,10 @@ def signed_in(server: Server, username: str) -> tuple[Jar, str]:
     status, _, _ = jar.request("POST", "/auth/login", {"username": username, "password": PASSWORD,
                                                         "csrf_token": token})
     assert status == 303
-    # The session changed at login: take the new token from a fresh form.
-    return jar, jar.csrf("/auth/login")
+    # The session changed at login: take its token as a page's script would.
+    status, _, text = jar.request("GET", "/csrf")
+    assert status == 200, text
+    return jar, json.loads(text)["token"]
 
 
 CREATE = "mutation($d: PostInput!) { createPost(data: $d) { id title body } }"

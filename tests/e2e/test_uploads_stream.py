@@ -2,7 +2,7 @@
 parsed and stored, under gunicorn and uvicorn.
 
 The bound is 50 MB of RSS growth per GiB uploaded. The suite sends 256 MiB (so 12.5 MB);
-``UPLOAD_TEST_BYTES=1073741824`` sends 1 GiB with the same bound (about 20 s here).
+``UPLOAD_TEST_BYTES=1073741824`` sends 1 GiB with the same bound (about 25 s for both servers here).
 """
 from __future__ import annotations
 

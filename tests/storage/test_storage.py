@@ -74,34 +74,56 @@ from models.doc import Doc
 
 def post(request):
     Doc.create_table(safe=True)
-    doc = Doc.create(title="a", file=request.files["a"].save())
+    files = request.files
+    doc = Doc.create(title="a", file=files["a"].save())
     first = doc.file.name
     with DATABASE.atomic():
         try:
             with DATABASE.atomic():  # a savepoint, rolled back
-                doc.file = request.files["b"].save()
+                doc.file = files["b"].save()
                 second = doc.file.name
                 doc.save()
                 raise RuntimeError
         except RuntimeError:
             pass
-    return {"first": first, "second": second, "now": Doc.get_by_id(doc.id).file.name}
+    now = Doc.get_by_id(doc.id).file.name
+    try:
+        with DATABASE.atomic():  # a whole transaction, rolled back
+            third = files["c"].save()
+            Doc.create(title="c", file=third)
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    doc.file = files["d"].save()  # replaced in autocommit: the old file goes at once
+    doc.save()
+    return {"first": first, "second": second, "now": now, "third": third.name, "fourth": doc.file.name,
+            "rows": Doc.select().count()}
 ''',
 }
-TOML = '[app]\ndebug = false\n[storage]\nallowed_types = ["image/png"]\n'
+TOML = '[app]\ndebug = false\n[storage]\nallowed_types = ["image/png"]\n[database]\nurl = "{url}"\n'
 
 
-def test_a_rolled_back_savepoint_keeps_the_old_file_and_drops_the_new(client_for) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgres", "mysql"])
+def test_files_follow_commits_rollbacks_and_savepoints(backend: str, client_for) -> None:
+    from tests.test_database import forget_models, throwaway
     from wolfpy.testing import encode_multipart
-    client = client_for(PROJECT, TOML)
-    body, ctype = encode_multipart({}, {"a": ("a.png", PNG, "image/png"), "b": ("b.png", PNG, "image/png")})
-    r = client.post("/docs", data=body, headers={"content-type": ctype})
-    assert r.status_code == 200, r.text
-    names = json.loads(r.text)
-    media = client.app.project.root / "media"
-    assert names["now"] == names["first"]
-    assert (media / names["first"]).is_file()
-    assert not (media / names["second"]).exists()
+    with throwaway(backend) as url:
+        forget_models()
+        try:
+            client = client_for(PROJECT, TOML.format(url=url))
+            body, ctype = encode_multipart({}, {k: (f"{k}.png", PNG, "image/png") for k in "abcd"})
+            r = client.post("/docs", data=body, headers={"content-type": ctype})
+            assert r.status_code == 200, r.text
+            names = json.loads(r.text)
+            media = client.app.project.root / "media"
+            assert names["now"] == names["first"] and names["rows"] == 1
+            assert not (media / names["second"]).exists()  # its savepoint rolled back
+            assert not (media / names["third"]).exists()  # its transaction rolled back
+            assert not (media / names["first"]).exists()  # replaced, and committed
+            assert (media / names["fourth"]).is_file()
+            client.app.database.close()
+        finally:
+            forget_models()
 
 
 def test_a_bad_storage_setting_is_one_line(load_app) -> None:

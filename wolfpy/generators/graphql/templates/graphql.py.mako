@@ -50,7 +50,9 @@ class Query:
     @strawberry.field
     def ${m["one"]}(self, id: int) -> Optional[${m["cls"]}Type]:
         return get_row(${m["cls"]}, id)
+%   if not loop.last:
 
+%   endif
 % endfor
 % if models:
 
@@ -74,9 +76,12 @@ class Mutation:
     def delete_${m["one"]}(self, info: Info, id: int) -> bool:
         ${"require_admin" if m["user"] else "require_user"}(info)
         return delete_row(${m["cls"]}, id)
+%   if not loop.last:
 
+%   endif
 % endfor
 % endif
+
 
 schema = strawberry.Schema(query=Query${", mutation=Mutation" if models else ""}, extensions=default_extensions())
 graphql = GraphQL(schema)

@@ -87,3 +87,12 @@ def test_list_sizes_given_as_variables_count_in_the_cost(client) -> None:
     assert status == 400 and "query cost" in body["errors"][0]["message"]  # a variable counts as 100
     status, body = post(client, "{ a: items(first: 50) { name } b: items(first: 50) { name } }")
     assert status == 200 and len(body["data"]["a"]) == 5
+
+
+def test_a_huge_document_stops_at_the_token_limit(client) -> None:
+    import time
+    query = "{ " + "echo(text: \"x\") " * 20_000 + "}"  # ~120,000 tokens, under the 1 MiB JSON limit
+    started = time.monotonic()
+    status, body = post(client, query)
+    assert status == 400 and "token" in body["errors"][0]["message"].lower()
+    assert time.monotonic() - started < 5  # refused while parsing, not after validating it

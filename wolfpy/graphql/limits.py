@@ -6,10 +6,13 @@ from typing import Any
 from graphql import FieldNode, GraphQLError, IntValueNode, ValidationRule, VariableNode
 from graphql.language import (FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode,
                               OperationDefinitionNode)
-from strawberry.extensions import AddValidationRules, MaskErrors, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter, QueryDepthLimiter
 
 DEFAULT_MAX_DEPTH = 10
 DEFAULT_MAX_COST = 1000
+#: Tokens in one document: parsing stops past it, before any validation rule runs (some,
+#: like overlapping-field checks, cost more than linear time in the document's size).
+DEFAULT_MAX_TOKENS = 5000
 #: Arguments that say how many items a list field returns.
 SIZE_ARGUMENTS = ("first", "last", "limit")
 
@@ -67,9 +70,11 @@ def _should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-def default_extensions(max_depth: int = DEFAULT_MAX_DEPTH, max_cost: int = DEFAULT_MAX_COST) -> list[Any]:
-    """The extensions every generated schema starts with: depth and cost limits, and
-    unexpected errors shown as ``Unexpected error.`` (logged with their traceback)."""
+def default_extensions(max_depth: int = DEFAULT_MAX_DEPTH, max_cost: int = DEFAULT_MAX_COST,
+                       max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Any]:
+    """The extensions every generated schema starts with: token, depth and cost limits,
+    and unexpected errors shown as ``Unexpected error.`` (logged with their traceback)."""
     # Factories: Strawberry makes fresh extension objects for each request.
-    return [lambda: QueryDepthLimiter(max_depth=max_depth), lambda: QueryCostLimiter(max_cost),
+    return [lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: QueryDepthLimiter(max_depth=max_depth), lambda: QueryCostLimiter(max_cost),
             lambda: MaskErrors(should_mask_error=_should_mask)]

@@ -1,5 +1,5 @@
-"""The extensions every App gets: the project's ``static/`` folder, the admin, OpenAPI,
-``/_wolfpy/health``, the docs site and realtime.
+"""The extensions every App gets: the project's ``static/`` folder, ``/media/``, the admin,
+OpenAPI, ``/_wolfpy/health``, the docs site and realtime.
 
 They enter through the same :class:`~wolfpy.extensions.Extension` API as plugins,
 after the project's routes and the plugins' (OpenAPI documents those too).
@@ -34,6 +34,7 @@ def builtin_extensions(app: Any) -> list[Extension]:
     from .docsite.extension import docs_extension
     from .realtime.extension import realtime_extension
     from .shipping.health import health_extension
-    found = [static_extension(app), admin_extension(app), openapi_extension(), health_extension(),
-             docs_extension(app), realtime_extension(app)]
+    from .storage.media import media_extension
+    found = [static_extension(app), media_extension(app), admin_extension(app), openapi_extension(),
+             health_extension(), docs_extension(app), realtime_extension(app)]
     return [ext for ext in found if ext is not None]

@@ -18,6 +18,9 @@ from typing import Any
 import peewee
 from markupsafe import Markup, escape
 
+from ..errors import HTTPError
+from ..storage.base import StoredFile
+from ..storage.fields import FileField
 from .options import PASSWORD_FIELDS, ModelAdmin
 
 #: A foreign key with more rows than this becomes a search box instead of a select.
@@ -39,6 +42,8 @@ def display(value: Any) -> str:
     """A value as the change list and the read-only fields show it."""
     if value is None:
         return "—"
+    if isinstance(value, StoredFile):
+        return _file_link(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime.datetime):
@@ -55,6 +60,14 @@ def form_value(f: Any, value: Any) -> str:
     if isinstance(value, datetime.datetime):
         return value.replace(tzinfo=None).isoformat("T", "seconds")
     return str(value)
+
+
+def _file_link(stored: StoredFile) -> Markup:
+    try:
+        text = stored.original_name or stored.name
+    except OSError:
+        text = stored.name
+    return Markup('<a href="{}">{}</a>').format(stored.url, text)
 
 
 def raw_value(instance: Any, f: Any) -> Any:
@@ -76,6 +89,11 @@ def widget(admin: ModelAdmin, f: Any, value: str, error: str | None) -> Markup:
     required = not f.null and f.default is None and not isinstance(f, peewee.BooleanField)
     if f.name in PASSWORD_FIELDS:
         return Markup("<input{}>").format(_attrs(type="password", autocomplete="new-password", **common))
+    if isinstance(f, FileField):  # the current file as a link, and an input to replace it
+        current = Markup('<span class="file-current">{}</span> ').format(_file_link(StoredFile(value))) \
+            if value else Markup("")
+        return current + Markup("<input{}>").format(_attrs(type="file", required=required and not value,
+                                                           **common))
     if isinstance(f, peewee.BooleanField):
         return Markup("<input{}>").format(_attrs(type="checkbox", value="1", checked=value in ("True", "1"),
                                                  **common))
@@ -196,7 +214,7 @@ def read_form(admin: ModelAdmin, form: Any, instance: Any | None) -> tuple[dict[
     errors: dict[str, str] = {}
     shown: dict[str, str] = {}
     for f in admin.form_fields():
-        if not admin.editable(f):
+        if not admin.editable(f) or isinstance(f, FileField):  # files: read_files()
             continue
         if isinstance(f, peewee.BooleanField):
             values[f.name] = form.get(f.name) in ("1", "on", "true")
@@ -228,6 +246,28 @@ def read_form(admin: ModelAdmin, form: Any, instance: Any | None) -> tuple[dict[
         except ValueError as exc:
             errors[f.name] = str(exc)
     return values, errors, shown
+
+
+def read_files(admin: ModelAdmin, request: Any, instance: Any | None, values: dict[str, Any],
+               errors: dict[str, str]) -> None:
+    """Store each posted file of a ``FileField`` (``[storage]`` limits apply) into ``values``;
+    no file keeps the current one. Run after the other fields are valid."""
+    for f in admin.form_fields():
+        if not admin.editable(f) or not isinstance(f, FileField):
+            continue
+        upload = request.files.get(f.name)
+        if upload is None:
+            if instance is None and not f.null and f.default is None:
+                errors[f.name] = REQUIRED
+            continue
+        try:
+            values[f.name] = upload.save()
+        except HTTPError as exc:  # too large (413), a type not allowed (415)
+            errors[f.name] = exc.message
+    if errors:  # nothing is saved: neither are the files stored just now
+        for value in values.values():
+            if isinstance(value, StoredFile) and value.storage is not None:
+                value.storage.delete(value.name)
 
 
 def snapshot(admin: ModelAdmin, instance: Any) -> dict[str, Any]:

@@ -9,10 +9,11 @@ import peewee
 from ..errors import HTTPError
 from ..http.response import Response, json, redirect
 from ..sessions import flash
+from ..storage.fields import FileField
 from . import audit
 from .changelist import ChangeList
 from .export import CSVStream
-from .forms import display, form_value, label, raw_value, read_form, snapshot, widget
+from .forms import display, form_value, label, raw_value, read_files, read_form, snapshot, widget
 from .options import ModelAdmin
 from .site import AdminSite
 
@@ -149,10 +150,13 @@ def register(ext: Any, site: AdminSite) -> None:
                                "boolean": False, "readonly": display(value)})
         title = f"Change {admin.name}" if row is not None else f"Add {admin.name}"
         return site.page(request, "change_form.html", status=status, title=title, admin=admin, row=row,
-                         fields=fields, errors=errors, message=message)
+                         fields=fields, errors=errors, message=message,
+                         multipart=any(isinstance(f, FileField) for f in admin.form_fields()))
 
     def save(request: Any, admin: ModelAdmin, row: Any | None) -> Response:
         values, errors, shown = read_form(admin, request.form, row)
+        if not errors:
+            read_files(admin, request, row, values, errors)
         if errors:
             return form_page(request, admin, row, shown, errors, 422, "Please correct the errors below.")
         before = snapshot(admin, row) if row is not None else None

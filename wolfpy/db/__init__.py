@@ -10,13 +10,13 @@ from peewee import (AutoField, BigIntegerField, BlobField, BooleanField, CharFie
                     IntegerField, IntegrityError, TextField, TimeField, UUIDField, fn)
 
 from .database import DATABASE, backend_name, database_from_url
-from .fields import JSONField
+from .fields import FileField, JSONField
 from .models import Model, Page, discover_models, paginate, snake_case
 
 
 __all__ = [
     "AutoField", "BigIntegerField", "BlobField", "BooleanField", "CharField", "DATABASE",
-    "DateField", "DateTimeField", "DecimalField", "DoesNotExist", "FloatField",
+    "DateField", "DateTimeField", "DecimalField", "DoesNotExist", "FileField", "FloatField",
     "ForeignKeyField", "IntegerField", "IntegrityError", "JSONField", "Model", "Page", "TextField",
     "TimeField", "UUIDField", "backend_name", "database_from_url", "discover_models", "fn",
     "paginate", "snake_case",

@@ -6,6 +6,10 @@ from typing import Any
 
 import peewee
 
+from ..storage.fields import FileField
+
+__all__ = ["FileField", "JSONField"]
+
 
 class JSONField(peewee.TextField):
     """Any JSON value, stored as text: the same column on SQLite, PostgreSQL and MySQL.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import IO, Any, Iterable, Iterator, Mapping, TypeVar
+from typing import IO, Any, Callable, ClassVar, Iterable, Iterator, Mapping, TypeVar
 
 from ..errors import BadRequestKeyError
 
@@ -184,8 +184,18 @@ class UploadFile:
     def seek(self, offset: int) -> int:
         return self.file.seek(offset)
 
-    def save(self, path: str | os.PathLike[str]) -> int:
-        """Copy the upload to ``path`` (a file path chosen by the application)."""
+    #: How :meth:`save` with no path stores an upload (set by :mod:`wolfpy.storage`).
+    store: ClassVar[Callable[..., Any] | None] = None
+
+    def save(self, path: str | os.PathLike[str] | None = None, *, private: bool = False) -> Any:
+        """With no ``path``, store the upload through the project's storage under a
+        generated name and return a ``StoredFile`` (``[storage]`` limits and types apply;
+        ``private`` files get signed, expiring URLs). With ``path`` (a file path the
+        application chose), copy the bytes there and return the size."""
+        if path is None:
+            if UploadFile.store is None:
+                raise RuntimeError("UploadFile.save() with no path needs wolfpy.storage")
+            return UploadFile.store(self, private=private)
         self.file.seek(0)
         with open(path, "wb") as out:
             shutil.copyfileobj(self.file, out)

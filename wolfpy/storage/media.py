@@ -49,19 +49,11 @@ def make_media_handler(app: Any) -> Any:
     return get
 
 
-def _load_settings(app: Any, extension: Extension) -> None:
-    # An App that adds its built-in extensions through App.extend has merged the section
-    # already (from ``settings=``); otherwise it is merged here, once.
-    if any(app.settings.get("storage", key) is None for key in STORAGE_DEFAULTS):
-        app.settings = app.settings.with_section("storage", STORAGE_DEFAULTS, validate)
-
-
 def media_extension(app: Any) -> Extension | None:
     """``/media/{path...}`` → the project's stored files (and the ``[storage]`` section),
     unless the project has a route named ``media`` of its own."""
     if app.project is None or any(r.name == "media" for r in app.routes):
         return None
     ext = Extension("storage", source=SOURCE, settings=STORAGE_DEFAULTS, validate=validate)
-    ext.on_load(_load_settings)
     ext.route("/media/{path...}", ["GET"], name="media")(make_media_handler(app))
     return ext

@@ -33,6 +33,7 @@ def builtin_extensions(app: Any) -> list[Extension]:
     from .openapi.routes import openapi_extension
     from .docsite.extension import docs_extension
     from .shipping.health import health_extension
+    from .mail.extension import mail_extension
     found = [static_extension(app), admin_extension(app), openapi_extension(), health_extension(),
-             docs_extension(app)]
+             docs_extension(app), mail_extension(app)]
     return [ext for ext in found if ext is not None]

@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import logging
 import weakref
 from email.message import EmailMessage
 from typing import Any, Iterable, Iterator, Mapping
@@ -35,8 +36,10 @@ from .backends import OUTBOX, Backend, backend_for, describe, setting_root
 from .message import HeaderInjection, InvalidAddress, MailError, build, check_address, check_header
 
 __all__ = ["DEFAULTS", "OUTBOX", "HeaderInjection", "InvalidAddress", "MailError", "check_address",
-           "check_header", "connection", "message", "render", "send", "send_async", "send_many",
+           "check_header", "connection", "deliver", "message", "render", "send", "send_async", "send_many",
            "settings", "site_url"]
+
+log = logging.getLogger("wolfpy.mail")
 
 #: ``[mail]`` and its defaults.
 DEFAULTS: dict[str, Any] = {"url": "console", "sender": "webmaster@localhost", "timeout": 10,
@@ -72,7 +75,8 @@ def settings(app: Any = None) -> Any:
 
 def site_url(app: Any = None, request: Any = None) -> str:
     """The origin for links in mails: ``[mail] site_url``; else the first of
-    ``[app] allowed_hosts`` (https, or http in debug); else, in debug only, the request's own."""
+    ``[app] allowed_hosts`` (https, or http in debug); else, outside production (which
+    requires ``allowed_hosts``), the request's own."""
     app = _app(app)
     configured = str(settings(app).site_url or "").rstrip("/")
     if configured:
@@ -80,7 +84,7 @@ def site_url(app: Any = None, request: Any = None) -> str:
     hosts = [h for h in app.settings.app.allowed_hosts if h and "*" not in h and not h.startswith(".")]
     if hosts:
         return f"{'http' if app.settings.debug else 'https'}://{hosts[0]}"
-    if app.settings.debug and request is not None:
+    if not app.settings.production and request is not None:
         return f"{request.scheme}://{request.host}"
     raise MailError("links in mails need the site's address: set [mail] site_url (https://example.com)")
 
@@ -169,11 +173,38 @@ def send(to: Any, subject: str, template: str | None = None, **kwargs: Any) -> E
     a line break in a header, a server that refuses)."""
     app = _app(kwargs.pop("app", None))
     built = message(to, subject, template, app=app, **kwargs)
+    deliver(built, app)
+    return built
+
+
+def _send_batch(app: Any, messages: list[EmailMessage]) -> None:
+    with connection(app):
+        for built in messages:
+            deliver(built, app)
+
+
+def deliver(built: EmailMessage, app: Any = None, *, later: bool = False, discard: bool = False) -> None:
+    """Send a message made by :func:`message`. With ``later=True`` a backend that does I/O
+    (SMTP, file) sends it a moment later from a worker thread, in batches over one
+    connection (:mod:`wolfpy.mail.queue`), and this returns at once (a failure is logged):
+    the answer to the request does not wait for, or reveal, the sending.
+
+    ``discard=True`` does the same work (the message serialised, where it would be) and
+    sends nothing: what a page that must not tell whether it sent a mail does instead.
+    """
+    app = _app(app)
     current = _open.get()
+    if later and (current is None or current[0] is not app) and _backend(app).slow:
+        from .queue import enqueue
+        enqueue(app, built, discard, _send_batch)
+        return
+    if discard:
+        built.as_bytes()
+        return
     if current is not None and current[0] is app:
         _refuse_on_loop(current[1])
         current[1].send(built)
-        return built
+        return
     backend = _backend(app)
     _refuse_on_loop(backend)
     backend.open()
@@ -181,7 +212,6 @@ def send(to: Any, subject: str, template: str | None = None, **kwargs: Any) -> E
         backend.send(built)
     finally:
         backend.close()
-    return built
 
 
 def send_many(messages: Iterable[Mapping[str, Any]], app: Any = None) -> list[EmailMessage]:

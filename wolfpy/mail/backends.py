@@ -43,6 +43,7 @@ class Backend:
     """Sends messages; ``open``/``close`` bracket a batch (one connection)."""
 
     network = False   # True: talks to a server (so it must not run on the event loop)
+    slow = False      # True: does I/O (a server, the disk): deliver(later=True) uses a thread
 
     def open(self) -> None:
         pass
@@ -72,6 +73,8 @@ class MemoryBackend(Backend):
 
 
 class FileBackend(Backend):
+    slow = True
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
@@ -84,7 +87,7 @@ class FileBackend(Backend):
 
 
 class SMTPBackend(Backend):
-    network = True
+    network = slow = True
 
     def __init__(self, host: str, port: int, *, implicit_tls: bool, starttls: bool, username: str,
                  password: str, timeout: float, ca_file: str = "") -> None:

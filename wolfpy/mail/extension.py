@@ -1,0 +1,32 @@
+"""The ``mail`` built-in extension: ``[mail]`` and ``[auth]`` (reset and confirmation links)
+checked when the app loads, so a bad value stops the start (and ``wolfpy check``) with
+one line instead of failing the first request that mails."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ConfigError
+from ..extensions import Extension
+
+__all__ = ["mail_extension"]
+
+
+def _validate(app: Any) -> None:
+    from ..auth.links import auth_settings
+    from . import MailError, settings
+    from .backends import backend_for
+    section = settings(app)
+    auth_settings(app)
+    try:
+        backend_for(str(section.url), timeout=float(section.timeout))
+    except MailError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def mail_extension(app: Any) -> Extension:
+    ext = Extension("mail", source="wolfpy.mail (built-in)")
+
+    @ext.on_load
+    def _check_settings(app: Any, ext: Extension) -> None:
+        _validate(app)
+    return ext

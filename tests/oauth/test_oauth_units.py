@@ -99,3 +99,15 @@ def test_unsigned_and_hs256_id_tokens_never_pass(tmp_path: Path, standin: StandI
             validate_id_token(p, token, "n")
     with pytest.raises(OAuthError, match="nonce"):
         validate_id_token(p, standin.id_token("n"), "another")
+
+
+def test_a_project_with_oauth_routes_needs_the_extra_to_start(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from wolfpy import load
+    for args in (("new", "site"), ("generate", "auth", "--no-migration"), ("generate", "oauth", "github",
+                                                                            "--no-migration")):
+        assert run_cli(*args, cwd=tmp_path if args[0] == "new" else tmp_path / "site")[0] == 0
+    monkeypatch.chdir(tmp_path / "site")
+    monkeypatch.setitem(sys.modules, "authlib", None)
+    with pytest.raises(ConfigError, match=r"needs Authlib: pip install 'wolfpy\[oauth\]'"):
+        load(tmp_path / "site")

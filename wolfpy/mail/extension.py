@@ -1,11 +1,12 @@
 """The ``mail`` built-in extension: ``[mail]`` and ``[auth]`` (reset and confirmation links)
 checked when the app loads, so a bad value stops the start (and ``wolfpy check``) with
-one line instead of failing the first request that mails."""
+one line instead of failing the first request that mails; likewise the ``oauth`` extra
+when the project has the routes of ``wolfpy generate oauth``."""
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, MissingExtra
 from ..extensions import Extension
 
 __all__ = ["mail_extension"]
@@ -21,6 +22,12 @@ def _validate(app: Any) -> None:
         backend_for(str(section.url), timeout=float(section.timeout))
     except MailError as exc:
         raise ConfigError(str(exc)) from None
+    if any("routes/auth/oauth/" in str(getattr(r, "source", "")).replace("\\", "/") for r in app.routes):
+        from ..auth.oauth.providers import http
+        try:
+            http()   # the sign-in routes of `wolfpy generate oauth` need the oauth extra
+        except MissingExtra as exc:
+            raise ConfigError(str(exc)) from None
 
 
 def mail_extension(app: Any) -> Extension:

@@ -102,9 +102,15 @@ def test_confirm_then_reset_over_http(site: tuple[Server, Path, Path]) -> None:
     assert jar.request("GET", "/private")[0] == 303
     other = Jar(server)
     assert sign_in(other, PASSWORD) == 303 and other.request("GET", "/private")[0] == 200
+    # A foreign Host is refused before anything is mailed.
+    token = jar.csrf("/auth/reset")
+    status, _, _ = jar.request("POST", "/auth/reset", {"email": EMAIL, "csrf_token": token},
+                               headers={"Host": "evil.example"})
+    assert status == 400
+    time.sleep(0.3)
+    assert len(mails(outbox)) == 1
     # Ask for a reset.
-    status, _, text = jar.request("POST", "/auth/reset", {"email": EMAIL.upper(),
-                                                          "csrf_token": jar.csrf("/auth/reset")})
+    status, _, text = jar.request("POST", "/auth/reset", {"email": EMAIL.upper(), "csrf_token": token})
     assert status == 200 and "If an account uses that address" in text
     reset = mails(outbox, 2)[-1]
     assert reset["To"] == EMAIL and reset["Subject"] == "Reset your password"

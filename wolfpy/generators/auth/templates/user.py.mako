@@ -24,5 +24,8 @@ class User(Model):
     email_confirmed = BooleanField(default=True)
     last_login = DateTimeField(null=True)   # set by wolfpy.auth.login; a reset link dies with it
 
+    class Admin:
+        readonly_fields = ["last_login"]
+
     def __str__(self):
         return self.username

@@ -91,7 +91,7 @@ def test_confirm_then_reset_over_http(site: tuple[Server, Path, Path]) -> None:
     assert confirm["To"] == EMAIL and confirm["Subject"] == "Confirm your email address"
     confirm_path = link_in(confirm, server.origin, "confirm")
     status, headers, text = jar.request("GET", confirm_path)
-    assert status == 200 and headers["referrer-policy"] == "no-referrer"
+    assert status == 200 and headers["referrer-policy"] == "same-origin"
     status, headers, _ = jar.request("POST", confirm_path, {"csrf_token": csrf_of(text)})
     assert (status, headers["location"]) == (303, "/")
     status, _, text = jar.request("GET", "/private")
@@ -116,7 +116,7 @@ def test_confirm_then_reset_over_http(site: tuple[Server, Path, Path]) -> None:
     assert reset["To"] == EMAIL and reset["Subject"] == "Reset your password"
     reset_path = link_in(reset, server.origin, "reset")
     status, headers, text = jar.request("GET", reset_path)
-    assert status == 200 and headers["referrer-policy"] == "no-referrer" and f"For {USER}." in text
+    assert status == 200 and headers["referrer-policy"] == "same-origin" and f"For {USER}." in text
     form = {"password": NEW_PASSWORD, "confirm": "something else", "csrf_token": csrf_of(text)}
     status, _, text = jar.request("POST", reset_path, form)
     assert status == 422 and "The two passwords differ." in text
@@ -190,3 +190,64 @@ def test_unknown_address_looks_the_same(site: tuple[Server, Path, Path]) -> None
             break
     assert 0.9 <= ratios[-1] <= 1.1, f"median unknown/known time ratios: {ratios}"
     print(f"\nreset request, unknown/known median time: {ratios[-1]:.3f} (tries: {ratios})")
+
+
+def test_reset_in_headless_chromium(site: tuple[Server, Path, Path], tmp_path: Path) -> None:
+    """The pages as a browser shows them: forgot password → mail → new password → signed in."""
+    import shutil
+
+    from tests.test_auth_generators import ok
+
+    from .test_auth_flow import CHROMIUM, CHROMIUM_ARGS, _chromium_or_skip
+    sync_playwright = _chromium_or_skip()
+    server, project, outbox = site
+    ok("create", "user", "hedy", "--email", "hedy@example.com", "--password", "hedy-password-1", cwd=project)
+    origin = server.origin
+    shots = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(10_000)
+
+            def shot(name: str) -> None:
+                path = tmp_path / f"{len(shots) + 1:02d}-{name}.png"
+                page.screenshot(path=str(path), full_page=True)
+                shots.append(path)
+            page.goto(origin + "/auth/login")
+            page.click("text=Forgot your password?")
+            page.wait_for_url(origin + "/auth/reset")
+            before = len(mails(outbox))
+            page.fill("#email", "hedy@example.com")
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            assert "If an account uses that address" in page.inner_text("body")
+            shot("reset-sent")
+            link = link_in(mails(outbox, before + 1)[-1], origin, "reset")
+            page.goto(origin + link)
+            assert "For hedy." in page.inner_text("body")
+            page.fill("#password", "hedy-password-2")
+            page.fill("#confirm", "hedy-password-2")
+            shot("new-password")
+            page.click("button[type=submit]")
+            page.wait_for_url(origin + "/auth/login")
+            assert "Your password has been changed" in page.inner_text("body")
+            shot("password-changed")
+            page.fill("#username", "hedy")
+            page.fill("#password", "hedy-password-2")
+            page.click("button[type=submit]")
+            page.wait_for_url(origin + "/")
+            page.goto(origin + "/private")
+            assert page.inner_text("#hello") == "hello hedy"
+            page.goto(origin + link)
+            assert "This link no longer works" in page.inner_text("body")
+            shot("link-used")
+        finally:
+            browser.close()
+    for path in shots:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    final = Path("/work/shots/mail")
+    if final.parent.is_dir():
+        final.mkdir(exist_ok=True)
+        for path in shots:
+            shutil.copyfile(path, final / path.name)

@@ -28,6 +28,12 @@
 <p>No mail? Look in your spam folder, or <a href="/auth/reset">ask for a password reset link</a>,
 which confirms the address too.</p>
 % endif
+% if user:
+<form method="post" action="/auth/logout">
+  ${csrf_field()}
+  <button type="submit">Sign out</button>
+</form>
+% endif
 </section>
 </%text>
 % if not has_layout:

@@ -36,6 +36,12 @@ way. It works once, within the hour.</p>
 </form>
 % endif
 <p><a href="/auth/login">Back to sign in</a></p>
+% if user:
+<form method="post" action="/auth/logout">
+  ${csrf_field()}
+  <button type="submit">Sign out</button>
+</form>
+% endif
 </section>
 </%text>
 % if not has_layout:

@@ -11,7 +11,8 @@ from wolfpy.auth.passwords import MAX_PASSWORD_BYTES
 from wolfpy.auth.reset import check_reset_link, reset_password
 
 MIN_PASSWORD = 8
-NO_REFERRER = {"Referrer-Policy": "no-referrer"}   # the token never leaves in a Referer
+NO_REFERRER = {"Referrer-Policy": "same-origin"}   # the token never leaves in a Referer
+# (same-origin, not no-referrer: with no-referrer a browser posts the form with Origin: null)
 
 
 @dataclass

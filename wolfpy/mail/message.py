@@ -56,14 +56,14 @@ def check_address(value: Any, field: str = "to") -> str:
         raise InvalidAddress(f"{field}: {value[:60]!r} is not an email address")
     try:
         header = default.header_factory("to", value)   # parsed as an address list
-        addresses = getattr(header, "addresses", ())
-        groups = getattr(header, "groups", ())
+        addresses: tuple[Address, ...] = tuple(getattr(header, "addresses", ()))
+        groups: tuple[Any, ...] = tuple(getattr(header, "groups", ()))
     except (HeaderParseError, IndexError, ValueError):
         raise InvalidAddress(f"{field}: {value[:60]!r} is not an email address") from None
     if header.defects or len(addresses) != 1 or any(g.display_name for g in groups):
         raise InvalidAddress(f"{field}: {value[:60]!r} is not one email address")
     address = addresses[0]
-    if not address.username or "." not in address.domain.strip(".") and address.domain != "localhost":
+    if not address.username or ("." not in address.domain.strip(".") and address.domain != "localhost"):
         raise InvalidAddress(f"{field}: {value[:60]!r} has no user or domain")
     return str(address)
 

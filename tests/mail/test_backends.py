@@ -79,3 +79,17 @@ def test_cli_mail_test_errors_are_one_line(tmp_path: Path) -> None:
     assert code != 0 and err.startswith("error: cannot connect to smtp://127.0.0.1:1") and "Traceback" not in err
     code, out, err = run_cli("mail", "test", "ops@example.com\r\nBcc: x@example.com", cwd=root)
     assert code != 0 and err.startswith("error:") and "header injection" in err
+
+
+def test_production_with_the_console_backend_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    from wolfpy import load
+    mail_project(tmp_path, "console")
+    monkeypatch.setenv("WOLFPY_APP_ALLOWED_HOSTS", "example.com")
+    with caplog.at_level(logging.WARNING, logger="wolfpy.mail"):
+        load(tmp_path, mode="production")
+    assert "[mail] url is console in production" in caplog.text and "written to the log" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="wolfpy.mail"):
+        load(tmp_path, mode="development")
+    assert "in production" not in caplog.text

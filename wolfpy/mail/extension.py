@@ -4,6 +4,7 @@ one line instead of failing the first request that mails; likewise the ``oauth``
 when the project has the routes of ``wolfpy generate oauth``."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ..errors import ConfigError, MissingExtra
@@ -18,6 +19,12 @@ def _validate(app: Any) -> None:
     from .backends import backend_for
     section = settings(app)
     auth_settings(app)
+    url = str(section.url)
+    if app.settings.production and url in ("console", "memory"):
+        logging.getLogger("wolfpy.mail").warning(
+            "[mail] url is %s in production: mail (password reset links, confirmations) is never sent%s; "
+            "set [mail] url (or WOLFPY_MAIL_URL) to smtp://user:password@host:587", url,
+            " and its links are written to the log" if url == "console" else "")
     try:
         backend_for(str(section.url), timeout=float(section.timeout))
     except MailError as exc:

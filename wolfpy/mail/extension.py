@@ -20,7 +20,8 @@ def _validate(app: Any) -> None:
     section = settings(app)
     auth_settings(app)
     url = str(section.url)
-    if app.settings.production and url in ("console", "memory"):
+    sends = app.project is not None and (app.project.templates / "mail").is_dir()   # it has mails to send
+    if sends and app.settings.production and url in ("console", "memory"):
         logging.getLogger("wolfpy.mail").warning(
             "[mail] url is %s in production: mail (password reset links, confirmations) is never sent%s; "
             "set [mail] url (or WOLFPY_MAIL_URL) to smtp://user:password@host:587", url,

@@ -3,10 +3,12 @@ worker thread sends a moment later, in batches (one connection for a batch).
 
 A request that mails (a reset link, a confirmation) thus answers without waiting for the
 mail server or the disk, and the answer's timing says nothing about whether a message
-was sent. A failure is logged (``wolfpy.mail``), never raised into a request.
+was sent. A failure is logged (``wolfpy.mail``), never raised into a request. Before the
+process ends, what is still queued is sent (for up to ten seconds).
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
@@ -36,6 +38,8 @@ def enqueue(app: Any, message: EmailMessage, discard: bool, send: Callable[[Any,
     _queue.put((app, message, discard, send))
     with _lock:
         if _worker is None or not _worker.is_alive():
+            if _worker is None:   # the queue is emptied before the process ends
+                atexit.register(_flush_at_exit)
             _worker = threading.Thread(target=_run, name="wolfpy-mail", daemon=True)
             _worker.start()
 
@@ -63,6 +67,11 @@ def _run() -> None:
                 log.error("mail to %d recipient(s) was not sent: %s", len(messages), exc)
         if _queue.empty():
             _busy.clear()
+
+
+def _flush_at_exit() -> None:
+    if not wait_idle(timeout=10.0):
+        log.error("mail still queued when the process ended was not sent")
 
 
 def wait_idle(timeout: float = 10.0) -> bool:

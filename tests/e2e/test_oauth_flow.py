@@ -240,3 +240,46 @@ def test_github_links_to_the_signed_in_user(world: dict[str, Any]) -> None:
     # A provider error comes back as a clear page too.
     reply = fresh.get("/auth/oauth/github/callback?error=access_denied&state=x")
     assert reply.status_code == 400 and "did not sign you in (access_denied)" in reply.text
+
+
+def test_openid_connect_in_headless_chromium(world: dict[str, Any], tmp_path: Path) -> None:
+    """A browser through the provider's own login and consent pages, back signed in; and the
+    error page for an answer this browser never asked for."""
+    import shutil
+
+    from .test_auth_flow import CHROMIUM, CHROMIUM_ARGS, _chromium_or_skip
+    sync_playwright = _chromium_or_skip()
+    origin = world["real"].origin
+    shots: list[Path] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(15_000)
+
+            def shot(name: str) -> None:
+                path = tmp_path / f"oauth-{len(shots) + 1:02d}-{name}.png"
+                page.screenshot(path=str(path), full_page=True)
+                shots.append(path)
+            page.goto(origin + "/auth/oauth/oidc?next=/private", wait_until="domcontentloaded")
+            page.wait_for_selector("input[name=login]")
+            assert page.url.startswith(world["issuer"] + "/interaction/")
+            page.fill("input[name=login]", "carol")
+            page.fill("input[name=password]", "any password")
+            shot("provider-login")
+            page.click("button[type=submit]")
+            page.wait_for_selector("input[name=prompt][value=consent]", state="attached")
+            page.click("button[type=submit]")
+            page.wait_for_url(origin + "/private")
+            assert page.inner_text("#hello") == "hello carol"
+            shot("signed-in")
+            page.goto(origin + "/auth/oauth/oidc/callback?code=made-up&state=made-up")
+            assert "Sign-in with OpenID Connect failed" in page.inner_text("h1")
+            shot("refused")
+        finally:
+            browser.close()
+    final = Path("/work/shots/mail")
+    if final.parent.is_dir():
+        final.mkdir(exist_ok=True)
+        for path in shots:
+            shutil.copyfile(path, final / path.name)

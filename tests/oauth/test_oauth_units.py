@@ -111,3 +111,12 @@ def test_a_project_with_oauth_routes_needs_the_extra_to_start(tmp_path: Path,
     monkeypatch.setitem(sys.modules, "authlib", None)
     with pytest.raises(ConfigError, match=r"needs Authlib: pip install 'wolfpy\[oauth\]'"):
         load(tmp_path / "site")
+
+
+def test_config_show_masks_provider_secrets_and_knows_auth(tmp_path: Path) -> None:
+    (tmp_path / "wolfpy.toml").write_text('[app]\nname = "o"\n\n[oauth.github]\nclient_id = "abc"\n'
+                                          'client_secret = "shh-secret"\n\n[auth]\nconfirm_email = "off"\n')
+    (tmp_path / "routes").mkdir()
+    code, out, err = run_cli("config", "show", cwd=tmp_path)
+    assert code == 0 and "shh-secret" not in out and "'client_secret': '********'" in out
+    assert "not a known section" not in out + err

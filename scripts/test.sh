@@ -168,6 +168,19 @@ if [[ ${WOLFPY_INSTALL_CHROMIUM:-1} == 1 && ! -x /usr/bin/chromium ]] && is_root
   fi
 fi
 
+# ----------------------------------------------------------------------------- node.js
+# tests/e2e/test_oauth_flow.py signs in against npm's oidc-provider, which it installs on first
+# use (npm, its own cache) into /var/tmp/wolfpy-oidc-provider and runs with Node.js (20 or
+# later). As root, install Debian's nodejs and npm when node is missing; otherwise that test
+# skips (fails under WOLFPY_REQUIRE_SERVICES=1). WOLFPY_INSTALL_NODE=0 skips this step.
+if [[ ${WOLFPY_INSTALL_NODE:-1} == 1 ]] && ! command -v node >/dev/null && is_root && command -v apt-get >/dev/null; then
+  say "installing nodejs and npm (apt-get) for the OpenID Connect test"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 install -y --no-install-recommends \
+    nodejs npm </dev/null >/dev/null 2>&1; then
+    say "WARNING: nodejs could not be installed; the OpenID Connect test will be skipped"
+  fi
+fi
+
 # ----------------------------------------------------------------------------- openssh-server
 # tests/e2e/test_deploy_targets.py deploys over ssh to an OpenSSH server it starts itself on a
 # loopback port (its own host key and authorized key, no system service). As root, install

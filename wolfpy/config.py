@@ -100,6 +100,10 @@ def register_section(name: str, keys: Iterable[str] | None = None) -> None:
     KNOWN_SECTIONS[name] = None if keys is None else frozenset(keys)
 
 
+# [auth]: the reset and confirmation links (wolfpy/auth/links.py has the defaults).
+register_section("auth", ("confirm_email", "reset_max_age", "confirm_max_age", "reset_limit", "reset_window"))
+
+
 class UnknownSetting(NamedTuple):
     """A key of ``wolfpy.toml`` that no known section has (``[session] lifetme``)."""
 
@@ -438,7 +442,9 @@ def mask(key: str, value: Any) -> Any:
     """Hide secrets: keys, passwords, and the password part of URLs."""
     if not value:
         return value
-    if key in ("secret_key", "fallback_secret_keys") or "password" in key or "token" in key:
+    if isinstance(value, dict):   # a table of its own: [oauth.github]
+        return {k: mask(str(k), v) for k, v in value.items()}
+    if key in ("secret_key", "fallback_secret_keys") or "password" in key or "token" in key or key.endswith("_secret"):
         return "********"
     if key == "url" and isinstance(value, str) and "@" in value and ":" in value.split("@", 1)[0]:
         scheme, _, rest = value.partition("://")

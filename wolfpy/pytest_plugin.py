@@ -81,3 +81,4 @@ def client(app: Any) -> Iterator[Any]:
     from .testing import TestClient
     with TestClient(app) as c:
         yield c
+from .mail.testing import outbox as outbox  # noqa: E402,F401  (the `outbox` fixture)

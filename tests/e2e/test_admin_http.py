@@ -255,6 +255,7 @@ def admin_flow(backend: Backend) -> None:
     created = re.search(r'value="([^"]+)"[^>]*id="f-created"', user_form).group(1)  # type: ignore[union-attr]
     status, _, _ = jar.request("POST", "/admin/user/user/1", {"username": "joe", "email": "joe@example.com",
                                                               "password_hash": "a brand new secret", "is_active": "1",
+                                                              "email_confirmed": "1",
                                                               "created": created, "csrf_token": token})
     assert status == 303
     (stored,), = backend.query("SELECT password_hash FROM \"user\" WHERE id = 1")

@@ -772,7 +772,8 @@ def test_row_35_duplicate_headers(h: Harness, row: Row) -> None:
 
 def test_row_36_host_header(h: Harness, row: Row) -> None:
     """Host: evil.com, CR/LF, a@b, 127.0.0.1:x@evil.com, missing -> 400 unless allowed; a redirect never leaves
-    for a host taken from Host. (Password-reset links do not exist yet: `generate auth` writes no reset page.)"""
+    for a host taken from Host. (Password-reset links take [mail] site_url or the allowed hosts, never Host:
+    tests/e2e/test_reset_flow.py.)"""
     with row:
         for name, host_lines in (("evil.com", "Host: evil.com\r\n"), ("evil.com:80", f"Host: evil.com:{h.port}\r\n"),
                                  ("a@b", "Host: a@b\r\n"), ("userinfo", f"Host: {HOST}:x@evil.com\r\n"),
@@ -908,6 +909,7 @@ def test_row_41_session_fixation(h: Harness, row: Row) -> None:
     anonymous; logout ends the session. (The default cookie store keeps no server-side record to delete;
     the Redis store's delete at logout is covered in tests/e2e/test_auth_flow.py.)"""
     with row:
+        row.allow_writes("user")   # signing in records user.last_login
         h.wait_for_login_window()
         victim = h.browser()
         planted_token = victim.token("/auth/login")
@@ -1013,6 +1015,7 @@ def test_row_44_login_throttle(h: Harness, row: Row) -> None:
     password, also with a spoofed X-Forwarded-For); logins work again after the window. (The generated
     300 s window is shortened to 2 s in this app so that the recovery is observable.)"""
     with row:
+        row.allow_writes("user")   # signing in records user.last_login
         h.wait_for_login_window()
         b = h.browser()
         statuses = []
@@ -1245,6 +1248,7 @@ def test_row_51_websocket_handshake(h: Harness, row: Row) -> None:
     """A WebSocket handshake from a foreign Origin (or `null`), or without a session where one is needed -> 403
     before accept; with a signed-in session and the site's Origin -> accepted, and the server knows the user."""
     with row:
+        row.allow_writes("user")   # signing in records user.last_login
         if gunicorn_only_ws(row, h, "/ws/echo"):
             return
         for origin in ("https://evil.example", "null", f"http://{HOST}:{h.port}.evil.example",

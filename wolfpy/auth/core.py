@@ -1,6 +1,7 @@
 """login, logout, authenticate, @login_required, @role_required, safe ``next`` URLs."""
 from __future__ import annotations
 
+import datetime
 from typing import Any, Callable, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -9,6 +10,7 @@ from ..errors import HTTPError
 from ..http.hosts import DEBUG_HOSTS, Host, HostMatcher, parse_host
 from ..http.response import encode_url, redirect
 from .guards import GUARDS, guard
+from .links import SESSION_HASH_KEY, auth_settings, session_fingerprint
 from .passwords import verify_and_update
 from .tokens import bearer_token, user_from_bearer
 from .users import SESSION_KEY, get_user_model
@@ -39,6 +41,8 @@ def authenticate(username: str, password: str, *, app: Any = None) -> Any:
         return None
     if getattr(user, "is_active", True) is False:
         return None
+    if getattr(user, "email_confirmed", True) is False and auth_settings(app).confirm_email == "mandatory":
+        return None   # the link mailed at sign-up was not opened yet
     if new_hash:
         user.password_hash = new_hash
         user.save(only=[User.password_hash])
@@ -58,7 +62,19 @@ def login(request: Any, user: Any) -> None:
     if "_csrf" in session:
         del session["_csrf"]   # made again on first use
     session[SESSION_KEY] = user_id
+    if getattr(user, "password_hash", None):   # a new password ends this session (links.py)
+        session[SESSION_HASH_KEY] = session_fingerprint(request.app, user)
+    _note_login(user)
     request.user = user
+
+
+def _note_login(user: Any) -> None:
+    """``user.last_login`` = now, when the model has it (a reset link dies with it)."""
+    field = getattr(type(user), "last_login", None)
+    if field is None or not hasattr(type(user), "_meta"):
+        return
+    user.last_login = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    user.save(only=[field])
 
 
 def logout(request: Any) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from ..errors import WolfPyError
 from ..middleware import Hooks
+from .links import SESSION_HASH_KEY, session_still_valid
 from .users import SESSION_KEY, get_user_model
 
 
@@ -28,6 +29,8 @@ class Authentication(Hooks):
             user = User.get_or_none(User._meta.primary_key == user_id)
             if user is None or getattr(user, "is_active", True) is False:
                 return None
+            if not session_still_valid(request.app, user, request.session.get(SESSION_HASH_KEY)):
+                return None   # the password changed since this session signed in
             return user
 
         def before(request: Any) -> None:

@@ -14,7 +14,7 @@ from ..errors import HTTPError
 
 
 class LoginThrottle:
-    def __init__(self, app: Any, max_failures: int = 5, window: int = 300) -> None:
+    def __init__(self, app: Any, max_failures: int = 5, window: int = 300, *, scope: str = "") -> None:
         self.max_failures = max_failures
         self.window = window
         url = app.settings.redis.url
@@ -22,7 +22,7 @@ class LoginThrottle:
         if url:
             from ..redis import redis_client
             self._redis = redis_client(url)
-        self._prefix = f"wolfpy:throttle:{app.settings.app.name}:"
+        self._prefix = f"wolfpy:throttle:{app.settings.app.name}:" + (f"{scope}:" if scope else "")
         self._memory: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 

@@ -81,6 +81,7 @@ _BUILTIN = (
              "Upgrade WolfPy and the app's requirements (within requirements.txt), then run wolfpy check."),
     _builtin("docs", "docs:docs_app", "Build, serve and publish the project's docs site (site/)."),
     _builtin("plugin", "plugin:plugin_app", "List, inspect, install and remove plugins (wolfpy.plugins entry points)."),
+    _builtin("mail", "mail:mail_app", "Send a test message through the project's mail settings (wolfpy.toml, section mail)."),
 )
 _BY_NAME = {spec.name: spec for spec in _BUILTIN}
 

@@ -8,6 +8,7 @@ from ...routing.loader import scan
 from ...routing.patterns import STATIC, template_of
 from ..engine import Generator, GeneratorError, Option, Planned
 from ..model import find_class
+from .recovery import plan_recovery
 
 #: The pages this generator writes: route file (under routes/) -> the URL it serves.
 ROUTES = {"auth/register": "/auth/register", "auth/login": "/auth/login", "auth/logout": "/auth/logout"}
@@ -64,6 +65,7 @@ class AuthGenerator(Generator):
         self.add("routes/auth/logout.py", "logout.py", **context)
         self.add("templates/auth/register.html", "register.html", title="Create an account", **context)
         self.add("templates/auth/login.html", "login.html", title="Sign in", **context)
+        plan_recovery(self, context)   # password reset and email confirmation (recovery.py)
 
     def write(self) -> list[Planned]:
         """Write the files, then (unless ``migration=False``) a migration for the User table.

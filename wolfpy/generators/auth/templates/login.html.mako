@@ -36,6 +36,7 @@
   <button type="submit">Sign in</button>
 </form>
 <p>No account yet? <a href="${register_url}">Create one</a>.</p>
+<p><a href="/auth/reset">Forgot your password?</a></p>
 </section>
 </%text>
 % if not has_layout:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from wolfpy import Form, flash, redirect, render
 from wolfpy.auth import get_user_model, hash_password, login, safe_next
+from wolfpy.auth.reset import confirmation_mode, send_confirmation
 from wolfpy.db import DATABASE, IntegrityError, fn
 
 USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,150}")
@@ -60,14 +61,19 @@ def post(request):
     if errors:
         return page(request, form, next_url, status=422)
     password_hash = hash_password(password)
+    confirm = confirmation_mode(request.app)   # [auth] confirm_email: optional, mandatory or off
     try:
         # One transaction: if signing in fails (a session too large for its cookie, say),
         # no account is left behind.
         with DATABASE.atomic():
-            user = User.create(username=username, email=email, password_hash=password_hash)
-            login(request, user)
-            flash(request, f"Welcome, {user.username}!")
+            user = User.create(username=username, email=email, password_hash=password_hash,
+                               email_confirmed=confirm == "off")
+            if confirm != "off":   # the link leads to routes/auth/confirm/[token].py
+                send_confirmation(request, user)
+            if confirm != "mandatory":   # mandatory: signed in by the link
+                login(request, user)
+                flash(request, f"Welcome, {user.username}!")
     except IntegrityError:  # registered at the same moment by someone else
         errors["username"] = taken
         return page(request, form, next_url, status=422)
-    return redirect(next_url, status=303)
+    return redirect("/auth/confirm" if confirm == "mandatory" else next_url, status=303)

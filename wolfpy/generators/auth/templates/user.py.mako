@@ -19,6 +19,13 @@ class User(Model):
     is_admin = BooleanField(default=False)
     is_active = BooleanField(default=True)
     created = DateTimeField(default=utc_now)
+    # False until the link mailed at sign-up is opened ([auth] confirm_email); accounts
+    # made otherwise (wolfpy create user, the admin) count as confirmed.
+    email_confirmed = BooleanField(default=True)
+    last_login = DateTimeField(null=True)   # set by wolfpy.auth.login; a reset link dies with it
+
+    class Admin:
+        readonly_fields = ["last_login"]
 
     def __str__(self):
         return self.username

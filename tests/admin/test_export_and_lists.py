@@ -167,3 +167,37 @@ def test_admin_options_report_unknown_names() -> None:
     assert admin.list_display == ("name",) and admin.ordering == ("-id",)
     assert admin.problems == ["Thing.Admin.list_display: 'nope' is not a field",
                               "Thing.Admin.ordering: 'missing' is not a field"]
+
+
+@pytest.mark.parametrize("raw", ["--5", "-", "9223372036854775808", "-9223372036854775809", "9" * 19, "+5"])
+def test_integer_filters_and_ids_out_of_range_or_malformed_are_dropped(tmp_path: Any, raw: str) -> None:
+    # "--5" passed the digit check and int() raised; 2**63 reached SQLite and overflowed.
+    database = peewee.SqliteDatabase(str(tmp_path / "ints.sqlite3"))
+
+    class Shelf(peewee.Model):
+        name = peewee.CharField(max_length=20)
+
+        class Meta:
+            database = None
+
+    class Book(peewee.Model):
+        pages = peewee.IntegerField(default=1)
+        shelf = peewee.ForeignKeyField(Shelf)
+
+        class Meta:
+            database = None
+
+        class Admin:
+            list_display = ["id", "pages"]
+            list_filter = ["pages", "shelf"]
+
+    for model in (Shelf, Book):
+        model._meta.set_database(database)
+    admin = model_admin(Book)
+    with database:
+        database.create_tables([Shelf, Book])
+        Book.create(shelf=Shelf.create(name="a"))
+        for name in ("pages", "shelf"):
+            cl = ChangeList(admin, MultiDict([(name, raw)]))
+            assert cl.page("1").total == 1 and name not in cl.params
+    assert admin.cast_pk(raw) is None

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import peewee
 
-from .options import ModelAdmin
+from .options import ModelAdmin, parse_int
 
 MAX_SEARCH_WORDS = 10
 MAX_SEARCH_LENGTH = 200
@@ -61,9 +61,8 @@ def _coerce(f: Any, raw: str) -> tuple[bool, Any]:
         return (True, raw == "1") if raw in ("0", "1") else (False, None)
     target = f.rel_field if isinstance(f, peewee.ForeignKeyField) else f
     if isinstance(target, (peewee.IntegerField, peewee.AutoField)):
-        if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 19:
-            return False, None
-        return True, int(raw)
+        number = parse_int(raw)
+        return (False, None) if number is None else (True, number)
     if isinstance(target, (peewee.FloatField, peewee.DecimalField)):
         try:
             value = float(raw)

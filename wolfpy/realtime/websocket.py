@@ -17,6 +17,11 @@ from typing import Any, AsyncIterator, Protocol
 from ..http.request import loads_json
 from ..http.response import dumps
 
+#: Rooms one connection may be in, and the size of its identity and merged meta as JSON:
+#: each room's presence entry carries them, so both bound what one socket can make grow.
+MAX_ROOMS_PER_CONNECTION = 1000
+MAX_META_BYTES = 4096
+
 
 class WebSocketDisconnect(Exception):
     """The client went away (``code`` is the close code it sent)."""
@@ -227,6 +232,8 @@ class WebSocket:
         await self._ensure_open()
         if room in self.rooms:
             return
+        if len(self.rooms) >= MAX_ROOMS_PER_CONNECTION:
+            raise ValueError(f"a connection is in at most {MAX_ROOMS_PER_CONNECTION} rooms; leave one first")
         if self.authorize is not None:
             if inspect.iscoroutinefunction(self.authorize):
                 allowed = await self.authorize(self, room)
@@ -236,10 +243,12 @@ class WebSocket:
                 raise JoinRefused(room)
         if identity is not None or meta:
             try:
-                dumps([identity, meta])
+                size = len(dumps([identity, {**self.meta, **(meta or {})}]))
             except (TypeError, ValueError):
                 raise TypeError("a presence identity and meta are JSON values (a user's name or id, "
                                 f"not the user object): got {type(identity).__name__}") from None
+            if size > MAX_META_BYTES:
+                raise ValueError(f"a presence identity and meta take at most {MAX_META_BYTES} bytes as JSON")
         if identity is not None:
             if self.identity is not None and identity != self.identity:
                 raise ValueError(f"this connection is already {self.identity!r}; one identity per connection")

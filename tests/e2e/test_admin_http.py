@@ -150,13 +150,14 @@ def admin_flow(backend: Backend) -> None:
     for path in ["/admin/blog/post?o=password_hash", "/admin/blog/post?o=id)%3BDROP%20TABLE%20post%3B--",
                  "/admin/blog/post?o=-nope&p=99999999999999999999", "/admin/blog/post?p=-3&published=maybe",
                  "/admin/blog/post?author=abc&status=nope&created__from=2024-13-45&views=1",
-                 "/admin/blog/post?q=" + "%25_" * 300, "/admin/blog/post?author=99999999999999999999999"]:
+                 "/admin/blog/post?q=" + "%25_" * 300, "/admin/blog/post?author=99999999999999999999999",
+                 "/admin/blog/post?author=--5", "/admin/blog/post?author=9223372036854775808"]:
         status, _, text = jar.request("GET", path)
         assert status == 200 and totals(text) in (POSTS, 0), (path, status)
     assert "page 200 of 200" in get(jar, "/admin/blog/post?p=99999999")
     for path in ["/admin/blog/post/abc", "/admin/blog/post/99999999999999999999999", "/admin/blog/post/-1",
                  "/admin/blog/post/1.5/delete", "/admin/nope/post", "/admin/blog/post/abc/history",
-                 "/admin/blog/post/lookup/title", "/admin/blog/post/lookup/nope"]:
+                 "/admin/blog/post/lookup/title", "/admin/blog/post/lookup/nope", "/admin/blog/post/--5"]:
         assert jar.request("GET", path)[0] == 404, path
     assert backend.query("SELECT COUNT(*) FROM post")[0][0] == POSTS
 

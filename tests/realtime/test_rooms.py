@@ -202,3 +202,14 @@ def test_one_connection_has_a_bounded_number_of_rooms_and_a_bounded_meta(rt_clie
         assert "refused" in replies[-1] and replies[-1]["rooms"] == MAX_ROOMS_PER_CONNECTION
         assert "refused" not in join(ws, "r1")     # a room it is in already is no new room
         ws.send_json({"room": "r0"})               # still served
+
+
+@pytest.mark.parametrize("room", ["a" * 201, "%01", "%7F", "%C2%85", "%E2%80%A8"])
+def test_a_room_name_that_is_not_one_is_a_refused_join_not_a_server_error(rt_client, room, caplog):
+    # It closed with 1011 and logged a traceback; DEL, C1 controls and U+2028 were accepted.
+    client = rt_client()
+    with pytest.raises(WebSocketRejected):
+        with client.websocket_connect(f"/chat/{room}?name=eve") as ws:
+            ws.receive_json()
+    assert ws.close_code == 4403
+    assert "unhandled exception" not in caplog.text

@@ -40,6 +40,15 @@ class JoinRefused(Exception):
         self.room = room
 
 
+class InvalidRoom(JoinRefused, ValueError):
+    """``join`` was given a name that is not a room's (a ``ValueError`` too). Uncaught, it is a
+    refused join (4403): a room name often comes from the URL or a message."""
+
+    def __init__(self, room: Any, reason: str) -> None:
+        Exception.__init__(self, reason)
+        self.room = room
+
+
 class Transport(Protocol):  # pragma: no cover - structural type
     async def accept(self, subprotocol: str | None, headers: list[tuple[str, str]]) -> None: ...
     async def receive(self) -> tuple[str, Any]: ...
@@ -226,9 +235,14 @@ class WebSocket:
 
         Raises:
             JoinRefused: the route module's ``authorize(ws, room)`` returned a falsy value.
+            InvalidRoom: ``room`` is not 1 to 200 characters without control characters
+                (a ``JoinRefused`` and a ``ValueError``).
         """
         from .hub import check_room, hub_for
-        check_room(room)
+        try:
+            check_room(room)
+        except ValueError as exc:
+            raise InvalidRoom(room, str(exc)[:120]) from None
         await self._ensure_open()
         if room in self.rooms:
             return

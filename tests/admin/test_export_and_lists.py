@@ -201,3 +201,17 @@ def test_integer_filters_and_ids_out_of_range_or_malformed_are_dropped(tmp_path:
             cl = ChangeList(admin, MultiDict([(name, raw)]))
             assert cl.page("1").total == 1 and name not in cl.params
     assert admin.cast_pk(raw) is None
+
+
+def test_the_audit_log_never_copies_an_excluded_field(db: tuple[peewee.Database, Any]) -> None:
+    # An add or delete logged every field, so a field the admin hides (an API key, say)
+    # was copied into wolfpy_admin_log and shown on /admin/log.
+    from wolfpy.admin.forms import diff, snapshot
+
+    database, Item = db
+    admin = model_admin(Item)
+    with database:
+        row = Item.select().first()
+        taken = snapshot(admin, row)
+    assert "secret" not in taken and taken["name"] == row.name
+    assert "secret" not in diff(None, taken) and "secret" not in diff(taken, None)

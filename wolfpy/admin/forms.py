@@ -232,9 +232,11 @@ def read_form(admin: ModelAdmin, form: Any, instance: Any | None) -> tuple[dict[
 
 def snapshot(admin: ModelAdmin, instance: Any) -> dict[str, Any]:
     """The stored values of ``instance`` as JSON-safe text, for the audit log (password hashes
-    replaced by a fingerprint)."""
+    replaced by a fingerprint; fields in ``Admin.exclude`` left out, as everywhere in the admin)."""
     out: dict[str, Any] = {}
     for f in admin.meta.sorted_fields:
+        if f.name in admin.exclude:
+            continue
         value = raw_value(instance, f)
         if f.name in PASSWORD_FIELDS and value:
             # Never the hash itself; a short fingerprint of it, so a new password shows as a change.

@@ -185,3 +185,12 @@ def test_an_email_autolink_keeps_its_mailto_target() -> None:
 
     out = render("Write to <team@example.com>.", "index.md", lambda t, o: t).html
     assert 'href="mailto:team@example.com"' in unescape(out)
+
+
+def test_the_table_of_contents_escapes_a_heading_once() -> None:
+    # The toc's names come escaped from Markdown; escaping them again showed "A &amp; B".
+    from wolfpy.docsite.layout import toc_html
+    from wolfpy.docsite.render import render
+
+    out = render("# T\n\n## Install & run <fast>\n\n## Next\n", "index.md", lambda t, o: t)
+    assert '>Install &amp; run &lt;fast&gt;</a>' in toc_html(out.toc)

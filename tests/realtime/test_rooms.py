@@ -213,3 +213,11 @@ def test_a_room_name_that_is_not_one_is_a_refused_join_not_a_server_error(rt_cli
             ws.receive_json()
     assert ws.close_code == 4403
     assert "unhandled exception" not in caplog.text
+
+
+def test_an_identity_too_large_from_the_url_is_a_refused_join(rt_client, caplog):
+    client = rt_client()
+    with pytest.raises(WebSocketRejected):
+        with client.websocket_connect("/chat/lobby?name=" + "n" * 5000) as ws:
+            ws.receive_json()
+    assert ws.close_code == 4403 and "unhandled exception" not in caplog.text

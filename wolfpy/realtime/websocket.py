@@ -40,9 +40,10 @@ class JoinRefused(Exception):
         self.room = room
 
 
-class InvalidRoom(JoinRefused, ValueError):
-    """``join`` was given a name that is not a room's (a ``ValueError`` too). Uncaught, it is a
-    refused join (4403): a room name often comes from the URL or a message."""
+class InvalidJoin(JoinRefused, ValueError):
+    """``join`` was given a room name that is not one, an identity and meta over the size
+    limit, or a room past the limit of rooms (a ``ValueError`` too). Uncaught, it is a
+    refused join (4403): a room name or an identity often comes from the URL or a message."""
 
     def __init__(self, room: Any, reason: str) -> None:
         Exception.__init__(self, reason)
@@ -235,19 +236,20 @@ class WebSocket:
 
         Raises:
             JoinRefused: the route module's ``authorize(ws, room)`` returned a falsy value.
-            InvalidRoom: ``room`` is not 1 to 200 characters without control characters
+            InvalidJoin: ``room`` is not 1 to 200 characters without control characters, the
+                connection is in 1,000 rooms, or identity and meta take over 4 KiB as JSON
                 (a ``JoinRefused`` and a ``ValueError``).
         """
         from .hub import check_room, hub_for
         try:
             check_room(room)
         except ValueError as exc:
-            raise InvalidRoom(room, str(exc)[:120]) from None
+            raise InvalidJoin(room, str(exc)[:120]) from None
         await self._ensure_open()
         if room in self.rooms:
             return
         if len(self.rooms) >= MAX_ROOMS_PER_CONNECTION:
-            raise ValueError(f"a connection is in at most {MAX_ROOMS_PER_CONNECTION} rooms; leave one first")
+            raise InvalidJoin(room, f"a connection is in at most {MAX_ROOMS_PER_CONNECTION} rooms; leave one first")
         if self.authorize is not None:
             if inspect.iscoroutinefunction(self.authorize):
                 allowed = await self.authorize(self, room)
@@ -262,7 +264,7 @@ class WebSocket:
                 raise TypeError("a presence identity and meta are JSON values (a user's name or id, "
                                 f"not the user object): got {type(identity).__name__}") from None
             if size > MAX_META_BYTES:
-                raise ValueError(f"a presence identity and meta take at most {MAX_META_BYTES} bytes as JSON")
+                raise InvalidJoin(room, f"a presence identity and meta take at most {MAX_META_BYTES} bytes as JSON")
         if identity is not None:
             if self.identity is not None and identity != self.identity:
                 raise ValueError(f"this connection is already {self.identity!r}; one identity per connection")

@@ -1370,7 +1370,7 @@ def test_row_53_websocket_bad_messages(h: Harness, row: Row) -> None:
         row.check(status == 403, f"the signed-in-only chat without a session: {status}")
         if conn is not None:
             conn.close()
-        for room, codes in (("lobby", {None}), ("a" * 201, {4403}), ("%01", {4403}), ("%7F", {4403})):
+        for room, codes in (("lobby", {None}), ("a" * 201, {4403}), ("%01", {4403}), ("%7F", {4403}), ("%C3%A9" * 201, {4403})):
             status, conn = h.ws_connect(f"/ws/room/{room}")
             if not row.check(conn is not None, f"WS /ws/room/{room[:20]}: handshake {status}"):
                 continue

@@ -221,3 +221,19 @@ def test_an_identity_too_large_from_the_url_is_a_refused_join(rt_client, caplog)
         with client.websocket_connect("/chat/lobby?name=" + "n" * 5000) as ws:
             ws.receive_json()
     assert ws.close_code == 4403 and "unhandled exception" not in caplog.text
+
+
+def test_a_close_reason_is_cut_to_the_123_bytes_a_close_frame_holds():
+    # A refused join's reason held up to 120 characters: a room name in another script
+    # made it longer than a close frame allows, and uvicorn failed instead of closing.
+    import asyncio
+
+    from wolfpy.realtime.websocket import WebSocket
+
+    class Transport:
+        async def close(self, code, reason):
+            self.sent = (code, reason)
+
+    transport = Transport()
+    asyncio.run(WebSocket(None, transport).close(4403, "é" * 120))
+    assert transport.sent == (4403, "é" * 61)

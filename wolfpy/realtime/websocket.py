@@ -137,6 +137,8 @@ class WebSocket:
         if self.closed:
             return
         self.closed = True
+        # A close frame holds at most 123 bytes of reason (RFC 6455 5.5): cut it there.
+        reason = reason.encode("utf-8")[:123].decode("utf-8", "ignore")
         await self._transport.close(code, reason)
 
     # Receiving.

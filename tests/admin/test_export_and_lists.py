@@ -215,3 +215,28 @@ def test_the_audit_log_never_copies_an_excluded_field(db: tuple[peewee.Database,
         taken = snapshot(admin, row)
     assert "secret" not in taken and taken["name"] == row.name
     assert "secret" not in diff(None, taken) and "secret" not in diff(taken, None)
+
+
+@pytest.mark.parametrize("field", ["day", "at"])
+def test_a_date_filter_up_to_the_last_day_there_is_keeps_every_row(tmp_path: Any, field: str) -> None:
+    # ?day__to=9999-12-31 added a day to date.max: OverflowError, a 500.
+    import datetime
+
+    database = peewee.SqliteDatabase(str(tmp_path / "dates.sqlite3"))
+
+    class Event(peewee.Model):
+        day = peewee.DateField()
+        at = peewee.DateTimeField()
+
+        class Meta:
+            database = None
+
+        class Admin:
+            list_filter = ["day", "at"]
+
+    Event._meta.set_database(database)
+    with database:
+        database.create_tables([Event])
+        Event.create(day=datetime.date(9999, 12, 31), at=datetime.datetime(9999, 12, 31, 23, 59))
+        cl = ChangeList(model_admin(Event), MultiDict([(f"{field}__to", "9999-12-31")]))
+        assert cl.page("1").total == 1 and cl.params == {f"{field}__to": "9999-12-31"}

@@ -114,6 +114,7 @@ class ChangeList:
                                             else datetime.datetime.combine(start, datetime.time())))
             if end is not None:
                 self.params[f"{name}__to"] = end.isoformat()
+            if end is not None and end < datetime.date.max:  # up to date.max: no upper bound
                 after = end + datetime.timedelta(days=1)
                 select = select.where(f < (after if not isinstance(f, peewee.DateTimeField)
                                            else datetime.datetime.combine(after, datetime.time())))

@@ -240,3 +240,32 @@ def test_a_date_filter_up_to_the_last_day_there_is_keeps_every_row(tmp_path: Any
         Event.create(day=datetime.date(9999, 12, 31), at=datetime.datetime(9999, 12, 31, 23, 59))
         cl = ChangeList(model_admin(Event), MultiDict([(f"{field}__to", "9999-12-31")]))
         assert cl.page("1").total == 1 and cl.params == {f"{field}__to": "9999-12-31"}
+
+
+@pytest.mark.parametrize("name, raw, message", [
+    ("n", "3000000000", "Enter a whole number from -2147483648 to 2147483647."),
+    ("n", "--5", "Enter a whole number."),
+    ("big", "9223372036854775808", "Enter a whole number."),
+    ("price", "1e10", "Enter a number below 10,000."),
+    ("price", "1e999999", "Enter a number below 10,000."),
+    ("body", "a\x00b", "Remove the NUL character."),
+    ("title", "a\x00b", "Remove the NUL character."),
+])
+def test_a_value_the_column_cannot_hold_is_a_field_error(name: str, raw: str, message: str) -> None:
+    # PostgreSQL refused them on save (integer out of range, numeric field overflow, a NUL in
+    # text): DataError or ValueError, a 500 from the add and change pages.
+    from wolfpy.admin.forms import read_form
+
+    class Thing(peewee.Model):
+        title = peewee.CharField(max_length=20, default="t")
+        n = peewee.IntegerField(default=0)
+        big = peewee.BigIntegerField(default=0)
+        price = peewee.DecimalField(max_digits=6, decimal_places=2, null=True)
+        body = peewee.TextField(default="")
+
+    values, errors, _ = read_form(model_admin(Thing), MultiDict([(name, raw)]), None)
+    assert errors == {name: message} and name not in values
+    values, errors, _ = read_form(model_admin(Thing), MultiDict([("n", "-2147483648"), ("price", "9999.99"),
+                                                                  ("big", "9223372036854775807")]), None)
+    assert not errors and values["n"] == -2147483648 and values["big"] == 2 ** 63 - 1
+    assert read_form(model_admin(Thing), MultiDict([("price", "1e-999999")]), None)[0]["price"] == 0

@@ -183,6 +183,8 @@ def admin_flow(backend: Backend) -> None:
     assert errors == {"title": "This field is required.", "status": "Select one of the choices.",
                       "category": "No Category with id 100000."}
     assert 'value="2025-02-03T04:05:06"' in text                                      # input kept
+    status, _, text = jar.request("POST", "/admin/blog/post/add", {**form, "csrf_token": token, "body": "a\x00b"})
+    assert status == 422 and "Remove the NUL character." in text                   # PostgreSQL: was a 500
     status, headers, _ = jar.request("POST", "/admin/blog/post/add", {**form, "csrf_token": token})
     assert (status, headers["location"]) == (303, "/admin/blog/post")
     (new_id, views, published), = backend.query("SELECT id, views, published FROM post WHERE title = ?",

@@ -55,7 +55,7 @@ class Filter:
 
 def _coerce(f: Any, raw: str) -> tuple[bool, Any]:
     """``(ok, value)``: the filter value ``raw`` converted to ``f``'s type."""
-    if raw == "" or len(raw) > 200:
+    if raw == "" or len(raw) > 200 or "\x00" in raw:
         return False, None
     if isinstance(f, peewee.BooleanField):
         return (True, raw == "1") if raw in ("0", "1") else (False, None)
@@ -79,7 +79,8 @@ class ChangeList:
         self.admin = admin
         self.params: dict[str, str] = {}
         model = admin.model
-        self.search = (query.get("q") or "").strip()[:MAX_SEARCH_LENGTH]
+        # NUL never matches stored text, and PostgreSQL refuses it in a query.
+        self.search = (query.get("q") or "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
         select = model.select()
         if self.search and admin.search_fields:
             self.params["q"] = self.search

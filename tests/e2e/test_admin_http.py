@@ -107,6 +107,10 @@ def admin_flow(backend: Backend) -> None:
     assert MAKE_ADMIN in login_page                       # no admin exists yet: say how to make one
     status, _, _ = anon.request("POST", "/admin/login", {"username": "joe", "password": PASSWORD})
     assert status == 403                                  # no CSRF token
+    token = anon.csrf("/admin/login")
+    status, _, _ = anon.request("POST", "/admin/login", {"username": "jo\x00e", "password": PASSWORD,
+                                                          "csrf_token": token})
+    assert status == 401, status                          # a NUL in the name: no such user (PostgreSQL too)
     joe, _ = signed_in(server, "joe")
     denied = get(joe, "/admin", expect=403)
     assert "not an administrator" in denied and MAKE_ADMIN in denied

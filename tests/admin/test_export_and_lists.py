@@ -278,3 +278,13 @@ def test_a_nul_in_a_search_or_filter_never_reaches_the_query(db: tuple[peewee.Da
         cl = ChangeList(model_admin(Item), MultiDict([("q", "it\x00em 1"), ("flag", "1\x00")]))
         assert cl.page("1").total > 0
     assert not any("\x00" in str(p) for p in cl.query.sql()[1]) and cl.params == {"q": "item 1"}
+
+
+def test_a_text_primary_key_with_a_nul_is_no_id() -> None:
+    # /admin/<group>/<model>/a%00b on a model with a text primary key sent the NUL to the
+    # database (a 500 on PostgreSQL) instead of a 404.
+    class Code(peewee.Model):
+        code = peewee.CharField(primary_key=True)
+
+    admin = model_admin(Code)
+    assert admin.cast_pk("a\x00b") is None and admin.cast_pk("ab") == "ab"

@@ -95,7 +95,7 @@ class ModelAdmin:
 
     def cast_pk(self, raw: Any) -> Any:
         """The primary key written in a URL or a form, converted; None when it cannot be one."""
-        if not isinstance(raw, str) or not raw or len(raw) > 200:
+        if not isinstance(raw, str) or not raw or len(raw) > 200 or "\x00" in raw:  # PostgreSQL refuses NUL
             return None
         pk = self.pk
         if isinstance(pk, (peewee.AutoField, peewee.IntegerField)):

@@ -163,3 +163,34 @@ def test_a_project_route_at_docs_wins(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p")
     (root / "routes" / "docs.py").write_text("def get(request):\n    return 'my own docs'\n")
     assert client(root).get("/docs").text == "my own docs"
+
+
+@pytest.mark.parametrize("target", [
+    "java&#115;cript:alert(1)", "&#106;avascript:alert(1)", "javascript&colon;alert(1)",
+    "javascript&#x3A;alert(1)", "java&Tab;script:alert(1)", "&#x64;ata:text/html,x",
+])
+def test_a_scheme_hidden_behind_character_references_loses_its_target(target: str) -> None:
+    # The browser decodes the references in href/src, so the scheme is judged decoded.
+    from wolfpy.docsite.render import render
+
+    text = f"[inline]({target}) ![img]({target}) [ref][r]\n\n[r]: {target}\n"
+    out = render(text, "index.md", lambda t, o: t).html
+    assert "href=" not in out and "src=" not in out, out
+
+
+def test_an_email_autolink_keeps_its_mailto_target() -> None:
+    from html import unescape
+
+    from wolfpy.docsite.render import render
+
+    out = render("Write to <team@example.com>.", "index.md", lambda t, o: t).html
+    assert 'href="mailto:team@example.com"' in unescape(out)
+
+
+def test_the_table_of_contents_escapes_a_heading_once() -> None:
+    # The toc's names come escaped from Markdown; escaping them again showed "A &amp; B".
+    from wolfpy.docsite.layout import toc_html
+    from wolfpy.docsite.render import render
+
+    out = render("# T\n\n## Install & run <fast>\n\n## Next\n", "index.md", lambda t, o: t)
+    assert '>Install &amp; run &lt;fast&gt;</a>' in toc_html(out.toc)

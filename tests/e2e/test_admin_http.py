@@ -107,6 +107,10 @@ def admin_flow(backend: Backend) -> None:
     assert MAKE_ADMIN in login_page                       # no admin exists yet: say how to make one
     status, _, _ = anon.request("POST", "/admin/login", {"username": "joe", "password": PASSWORD})
     assert status == 403                                  # no CSRF token
+    token = anon.csrf("/admin/login")
+    status, _, _ = anon.request("POST", "/admin/login", {"username": "jo\x00e", "password": PASSWORD,
+                                                          "csrf_token": token})
+    assert status == 401, status                          # a NUL in the name: no such user (PostgreSQL too)
     joe, _ = signed_in(server, "joe")
     denied = get(joe, "/admin", expect=403)
     assert "not an administrator" in denied and MAKE_ADMIN in denied
@@ -150,13 +154,18 @@ def admin_flow(backend: Backend) -> None:
     for path in ["/admin/blog/post?o=password_hash", "/admin/blog/post?o=id)%3BDROP%20TABLE%20post%3B--",
                  "/admin/blog/post?o=-nope&p=99999999999999999999", "/admin/blog/post?p=-3&published=maybe",
                  "/admin/blog/post?author=abc&status=nope&created__from=2024-13-45&views=1",
-                 "/admin/blog/post?q=" + "%25_" * 300, "/admin/blog/post?author=99999999999999999999999"]:
+                 "/admin/blog/post?q=" + "%25_" * 300, "/admin/blog/post?author=99999999999999999999999",
+                 "/admin/blog/post?author=--5", "/admin/blog/post?author=9223372036854775808",
+                 "/admin/blog/post?created__to=9999-12-31"]:
         status, _, text = jar.request("GET", path)
         assert status == 200 and totals(text) in (POSTS, 0), (path, status)
     assert "page 200 of 200" in get(jar, "/admin/blog/post?p=99999999")
+    for path in ["/admin/blog/post?q=a%00b", "/admin/blog/post?status=a%00b", "/admin/blog/post/export.csv?q=a%00b",
+                 "/admin/blog/post/lookup/category?q=a%00b", "/admin/log?q=a%00b"]:      # PostgreSQL: were 500s
+        assert jar.request("GET", path)[0] == 200, path
     for path in ["/admin/blog/post/abc", "/admin/blog/post/99999999999999999999999", "/admin/blog/post/-1",
                  "/admin/blog/post/1.5/delete", "/admin/nope/post", "/admin/blog/post/abc/history",
-                 "/admin/blog/post/lookup/title", "/admin/blog/post/lookup/nope"]:
+                 "/admin/blog/post/lookup/title", "/admin/blog/post/lookup/nope", "/admin/blog/post/--5"]:
         assert jar.request("GET", path)[0] == 404, path
     assert backend.query("SELECT COUNT(*) FROM post")[0][0] == POSTS
 
@@ -181,6 +190,8 @@ def admin_flow(backend: Backend) -> None:
     assert errors == {"title": "This field is required.", "status": "Select one of the choices.",
                       "category": "No Category with id 100000."}
     assert 'value="2025-02-03T04:05:06"' in text                                      # input kept
+    status, _, text = jar.request("POST", "/admin/blog/post/add", {**form, "csrf_token": token, "body": "a\x00b"})
+    assert status == 422 and "Remove the NUL character." in text                   # PostgreSQL: was a 500
     status, headers, _ = jar.request("POST", "/admin/blog/post/add", {**form, "csrf_token": token})
     assert (status, headers["location"]) == (303, "/admin/blog/post")
     (new_id, views, published), = backend.query("SELECT id, views, published FROM post WHERE title = ?",

@@ -1385,6 +1385,21 @@ def test_row_53_websocket_bad_messages(h: Harness, row: Row) -> None:
         row.check(status == 403, f"the signed-in-only chat without a session: {status}")
         if conn is not None:
             conn.close()
+        for room, codes in (("lobby", {None}), ("a" * 201, {4403}), ("%01", {4403}), ("%7F", {4403}), ("%C3%A9" * 201, {4403})):
+            status, conn = h.ws_connect(f"/ws/room/{room}")
+            if not row.check(conn is not None, f"WS /ws/room/{room[:20]}: handshake {status}"):
+                continue
+            try:
+                try:
+                    answer, code = json.loads(conn.recv(timeout=3)), None
+                except ws_exc.ConnectionClosed as exc:
+                    answer, code = None, exc.rcvd.code if exc.rcvd is not None else None
+                row.check(code in codes and (code is not None or answer == {"joined": room}),
+                          f"WS /ws/room/{room[:20]}: close code {code}, answer {answer!r} (expected {codes})")
+            except TimeoutError:
+                row.check(False, f"WS /ws/room/{room[:20]}: no answer and no close in 3 s")
+            finally:
+                conn.close()
 
 
 def test_row_54_websocket_disconnects(h: Harness, row: Row) -> None:

@@ -222,3 +222,11 @@ def test_a_layout_the_editor_cannot_handle_is_left_untouched(tmp_path: Path) -> 
     with pytest.raises(CommandError, match=r"could not edit \[plugins\] enabled in wolfpy.toml safely"):
         set_enabled(path, ["one", "two"])
     assert path.read_text() == text
+
+
+def test_a_name_starting_with_a_dash_never_becomes_a_pip_option(project: Path, tmp_path: Path) -> None:
+    log = tmp_path / "pip.log"
+    code, out, err = run_cli("plugin", "install", "--", f"--log={log}", cwd=project)
+    assert code != 0 and err.startswith("error:") and "-" in err.splitlines()[0], err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not log.exists()  # pip never ran with it as an option (--log writes the file)

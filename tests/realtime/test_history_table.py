@@ -28,3 +28,12 @@ def test_migrations_neither_create_nor_drop_the_history_table(load_app):
     finally:
         for name in [n for n in sys.modules if n == "models" or n.startswith("models.")]:
             del sys.modules[name]
+
+
+def test_a_message_id_or_limit_past_64_bits_reads_nothing_instead_of_failing(load_app):
+    # A client's ?since= of 20 digits reached SQLite as an int it cannot bind (OverflowError).
+    app = load_app({"routes/index.py": "def get(request):\n    return 'hi'\n"})
+    sent = broadcast("r", {"text": "kept"}, persist=True, app=app)
+    assert history("r", since=10 ** 20, app=app) == []
+    assert history("r", since=-(10 ** 20), app=app) == [sent]
+    assert history("r", limit=10 ** 20, since=0, app=app) == [sent]

@@ -166,3 +166,74 @@ def test_an_identity_is_a_json_value(rt_client):
     client = rt_client(files=route)
     with client.websocket_connect("/objects") as ws:
         assert "not the user object" in ws.receive_json()["error"]
+
+
+def test_one_connection_has_a_bounded_number_of_rooms_and_a_bounded_meta(rt_client):
+    # A handler that joins the rooms a client names let one socket join without end, and
+    # a meta merged at each join grew too: every room's presence entry carried all of it.
+    from wolfpy.realtime.websocket import MAX_META_BYTES, MAX_ROOMS_PER_CONNECTION
+
+    route = {"routes/many.py": """
+        async def websocket(ws):
+            await ws.accept()
+            async for message in ws.iter_json():
+                try:
+                    await ws.join(message["room"], identity="x", meta=message.get("meta"))
+                except ValueError as exc:
+                    await ws.send_json({"refused": str(exc), "rooms": len(ws.rooms)})
+                    continue
+                await ws.send_json({"rooms": len(ws.rooms), "meta": len(ws.meta)})
+    """}
+    client = rt_client("[security]\nwebsocket_max_messages_per_second = 1000000\n", files=route)
+
+    def join(ws, room, meta=None):
+        ws.send_json({"room": room, "meta": meta})
+        while True:
+            reply = ws.receive_json()
+            if "rooms" in reply:
+                return reply
+
+    with client.websocket_connect("/many") as ws:
+        big = {"k": "m" * MAX_META_BYTES}
+        assert "refused" in join(ws, "first", big)
+        grown = [join(ws, f"m{i}", {f"k{i}": "m" * 200}) for i in range(MAX_META_BYTES // 200)]
+        assert "refused" in grown[-1] and all("refused" not in r for r in grown[:10])
+        replies = [join(ws, f"r{i}") for i in range(MAX_ROOMS_PER_CONNECTION)]
+        assert "refused" in replies[-1] and replies[-1]["rooms"] == MAX_ROOMS_PER_CONNECTION
+        assert "refused" not in join(ws, "r1")     # a room it is in already is no new room
+        ws.send_json({"room": "r0"})               # still served
+
+
+@pytest.mark.parametrize("room", ["a" * 201, "%01", "%7F", "%C2%85", "%E2%80%A8"])
+def test_a_room_name_that_is_not_one_is_a_refused_join_not_a_server_error(rt_client, room, caplog):
+    # It closed with 1011 and logged a traceback; DEL, C1 controls and U+2028 were accepted.
+    client = rt_client()
+    with pytest.raises(WebSocketRejected):
+        with client.websocket_connect(f"/chat/{room}?name=eve") as ws:
+            ws.receive_json()
+    assert ws.close_code == 4403
+    assert "unhandled exception" not in caplog.text
+
+
+def test_an_identity_too_large_from_the_url_is_a_refused_join(rt_client, caplog):
+    client = rt_client()
+    with pytest.raises(WebSocketRejected):
+        with client.websocket_connect("/chat/lobby?name=" + "n" * 5000) as ws:
+            ws.receive_json()
+    assert ws.close_code == 4403 and "unhandled exception" not in caplog.text
+
+
+def test_a_close_reason_is_cut_to_the_123_bytes_a_close_frame_holds():
+    # A refused join's reason held up to 120 characters: a room name in another script
+    # made it longer than a close frame allows, and uvicorn failed instead of closing.
+    import asyncio
+
+    from wolfpy.realtime.websocket import WebSocket
+
+    class Transport:
+        async def close(self, code, reason):
+            self.sent = (code, reason)
+
+    transport = Transport()
+    asyncio.run(WebSocket(None, transport).close(4403, "é" * 120))
+    assert transport.sent == (4403, "é" * 61)

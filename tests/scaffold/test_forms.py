@@ -178,3 +178,16 @@ def test_json_data_and_partial_updates(db: Any) -> None:
     assert Form(Article, data={"title": 5, "author": ada.id, "published": "yes"}).errors == \
         {"title": "Enter text.", "published": "Choose yes or no."}
     assert Form(Article, data={"author": ada.id}).errors == {"title": "This field is required."}
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"a":' * 50_000, "NaN", "1e999999", "[Infinity]"])
+def test_a_json_field_refuses_deep_nesting_and_non_finite_numbers(text: str) -> None:
+    # Deep nesting raised RecursionError (a 500); NaN and 1e999999 (inf) were stored.
+    from wolfpy.db import JSONField
+
+    class Doc(Model):
+        data = JSONField(null=True)
+
+    form = Form(Doc, Posted(data=text))
+    assert not form.valid and form.errors["data"] == "Enter valid JSON."
+    assert Form(Doc, Posted(data='{"a": [1, 2.5]}')).cleaned == {"data": {"a": [1, 2.5]}}

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import peewee
 
-from .options import ModelAdmin
+from .options import ModelAdmin, parse_int
 
 MAX_SEARCH_WORDS = 10
 MAX_SEARCH_LENGTH = 200
@@ -55,15 +55,14 @@ class Filter:
 
 def _coerce(f: Any, raw: str) -> tuple[bool, Any]:
     """``(ok, value)``: the filter value ``raw`` converted to ``f``'s type."""
-    if raw == "" or len(raw) > 200:
+    if raw == "" or len(raw) > 200 or "\x00" in raw:
         return False, None
     if isinstance(f, peewee.BooleanField):
         return (True, raw == "1") if raw in ("0", "1") else (False, None)
     target = f.rel_field if isinstance(f, peewee.ForeignKeyField) else f
     if isinstance(target, (peewee.IntegerField, peewee.AutoField)):
-        if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 19:
-            return False, None
-        return True, int(raw)
+        number = parse_int(raw)
+        return (False, None) if number is None else (True, number)
     if isinstance(target, (peewee.FloatField, peewee.DecimalField)):
         try:
             value = float(raw)
@@ -80,7 +79,8 @@ class ChangeList:
         self.admin = admin
         self.params: dict[str, str] = {}
         model = admin.model
-        self.search = (query.get("q") or "").strip()[:MAX_SEARCH_LENGTH]
+        # NUL never matches stored text, and PostgreSQL refuses it in a query.
+        self.search = (query.get("q") or "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
         select = model.select()
         if self.search and admin.search_fields:
             self.params["q"] = self.search
@@ -115,6 +115,7 @@ class ChangeList:
                                             else datetime.datetime.combine(start, datetime.time())))
             if end is not None:
                 self.params[f"{name}__to"] = end.isoformat()
+            if end is not None and end < datetime.date.max:  # up to date.max: no upper bound
                 after = end + datetime.timedelta(days=1)
                 select = select.where(f < (after if not isinstance(f, peewee.DateTimeField)
                                            else datetime.datetime.combine(after, datetime.time())))

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from ..errors import HTTPError
 from ..storage.base import StoredFile
 from ..storage.fields import FileField
-from .options import PASSWORD_FIELDS, ModelAdmin
+from .options import PASSWORD_FIELDS, ModelAdmin, parse_int
 
 #: A foreign key with more rows than this becomes a search box instead of a select.
 FK_SELECT_LIMIT = 100
@@ -155,14 +155,18 @@ def _convert(f: Any, raw: str) -> Any:
         if f.rel_model.get_or_none(target == value) is None:
             raise ValueError(f"No {f.rel_model.__name__} with id {raw}.")
         return value
+    if "\x00" in raw:   # PostgreSQL refuses it in text
+        raise ValueError("Remove the NUL character.")
     if f.choices and raw not in {str(k) for k, _ in f.choices}:
         raise ValueError("Select one of the choices.")
     if isinstance(f, (peewee.IntegerField, peewee.AutoField)):
-        if not raw.lstrip("-").isascii() or not raw.lstrip("-").isdigit() or len(raw) > 19:
+        value = parse_int(raw)
+        if value is None:
             raise ValueError("Enter a whole number.")
-        value = int(raw)
-        if not -(2 ** 63) <= value < 2 ** 63:
-            raise ValueError("This number is too large.")
+        kind = type(f).__name__   # what the column holds: 16, 64 or else 32 bits
+        bits = 16 if "Small" in kind else 64 if "Big" in kind else 32
+        if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+            raise ValueError(f"Enter a whole number from {-(2 ** (bits - 1))} to {2 ** (bits - 1) - 1}.")
         return value
     if isinstance(f, peewee.DecimalField):
         try:
@@ -171,6 +175,11 @@ def _convert(f: Any, raw: str) -> Any:
             raise ValueError("Enter a number.") from None
         if not dec.is_finite():
             raise ValueError("Enter a number.")
+        whole = (f.max_digits or 0) - (f.decimal_places or 0)   # digits before the point
+        if f.max_digits and dec.adjusted() >= whole:
+            raise ValueError(f"Enter a number below {decimal.Decimal(10) ** whole:,f}.")
+        if f.decimal_places is not None:   # 1e-999999 overflows PostgreSQL's numeric format
+            dec = dec.quantize(decimal.Decimal(1).scaleb(-f.decimal_places), rounding=decimal.ROUND_HALF_EVEN)
         return dec
     if isinstance(f, peewee.FloatField):
         try:
@@ -272,9 +281,11 @@ def read_files(admin: ModelAdmin, request: Any, instance: Any | None, values: di
 
 def snapshot(admin: ModelAdmin, instance: Any) -> dict[str, Any]:
     """The stored values of ``instance`` as JSON-safe text, for the audit log (password hashes
-    replaced by a fingerprint)."""
+    replaced by a fingerprint; fields in ``Admin.exclude`` left out, as everywhere in the admin)."""
     out: dict[str, Any] = {}
     for f in admin.meta.sorted_fields:
+        if f.name in admin.exclude:
+            continue
         value = raw_value(instance, f)
         if f.name in PASSWORD_FIELDS and value:
             # Never the hash itself; a short fingerprint of it, so a new password shows as a change.

@@ -6,6 +6,7 @@ turned into SQL.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -22,6 +23,17 @@ def _names(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     return tuple(str(v) for v in value)
+
+
+_INT = re.compile(r"-?[0-9]{1,19}")
+
+
+def parse_int(raw: str) -> int | None:
+    """``raw`` as a 64-bit signed integer (``-?digits``), or None."""
+    if not _INT.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if -(2 ** 63) <= value < 2 ** 63 else None
 
 
 @dataclass
@@ -83,14 +95,11 @@ class ModelAdmin:
 
     def cast_pk(self, raw: Any) -> Any:
         """The primary key written in a URL or a form, converted; None when it cannot be one."""
-        if not isinstance(raw, str) or not raw or len(raw) > 200:
+        if not isinstance(raw, str) or not raw or len(raw) > 200 or "\x00" in raw:  # PostgreSQL refuses NUL
             return None
         pk = self.pk
         if isinstance(pk, (peewee.AutoField, peewee.IntegerField)):
-            if not raw.isascii() or not raw.lstrip("-").isdigit():
-                return None
-            value = int(raw)
-            return value if -(2 ** 63) <= value < 2 ** 63 else None
+            return parse_int(raw)
         try:
             return pk.python_value(raw)
         except (TypeError, ValueError):

@@ -68,7 +68,7 @@ def register(ext: Any, site: AdminSite) -> None:
     @ext.route("/log", ["GET"], name="admin:log")
     def log(request: Any) -> Response:
         audit.ensure_table(site.app)
-        q = (request.query.get("q") or "").strip()[:200]
+        q = (request.query.get("q") or "").replace("\x00", "").strip()[:200]
         query = audit.search(q)
         total = query.count()
         pages = max(1, math.ceil(total / LOG_PER_PAGE))

@@ -240,7 +240,7 @@ def register(ext: Any, site: AdminSite) -> None:
         if not isinstance(f, peewee.ForeignKeyField):
             raise HTTPError(404, "not a foreign key of this model")
         rel = f.rel_model
-        term = (request.query.get("q") or "").strip()[:100]
+        term = (request.query.get("q") or "").replace("\x00", "").strip()[:100]
         query = rel.select()
         target = site.registry.for_model(rel)
         names = list(target.search_fields) if target is not None and target.search_fields else [

@@ -31,7 +31,7 @@ def authenticate(username: str, password: str, *, app: Any = None) -> Any:
     app = app or current_request().app
     User = get_user_model(app)
     user = None
-    if username:
+    if username and "\x00" not in username:   # PostgreSQL refuses a NUL in a query: no such user
         query = User.username == username
         if "@" in username and hasattr(User, "email"):
             query = query | (User.email == username)

@@ -6,7 +6,7 @@ safe. The stylesheet and the search script are files of this package
 """
 from __future__ import annotations
 
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any, Callable
 
@@ -50,7 +50,8 @@ def nav_html(tree: Folder, generated: list[tuple[Key, str]], url: Callable[[Key]
 def toc_html(tokens: list[dict[str, Any]], depth: int = 0) -> str:
     if not tokens or depth > 2:
         return ""
-    items = "".join(f'<li><a href="#{escape(t["id"])}">{escape(t["name"])}</a>'
+    # A token's name is escaped already (Markdown's toc): unescape it so it is escaped once.
+    items = "".join(f'<li><a href="#{escape(t["id"])}">{escape(unescape(t["name"]))}</a>'
                     f'{toc_html(t.get("children", []), depth + 1)}</li>' for t in tokens)
     return f"<ul>{items}</ul>"
 

@@ -20,6 +20,7 @@ from typing import Any, Callable
 import markdown
 from markdown.extensions import Extension as MarkdownExtension
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
 
 from .tree import Key
 
@@ -49,8 +50,12 @@ class Rendered:
 
 
 def safe_url(url: str) -> str | None:
-    """``url`` if it is relative or uses an allowed scheme, else None."""
-    squeezed = _CONTROL.sub("", url)
+    """``url`` if it is relative or uses an allowed scheme, else None.
+
+    The scheme is judged after decoding character references (``java&#115;cript:``,
+    ``&colon;``), as the browser decodes them in the attribute.
+    """
+    squeezed = _CONTROL.sub("", unescape(url.replace(AMP_SUBSTITUTE, "&")))
     m = _SCHEME.match(squeezed)
     if m and m.group(1).lower() not in _SAFE_SCHEMES:
         return None

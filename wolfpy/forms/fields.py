@@ -117,6 +117,7 @@ def pydantic_specs(model: Any) -> list[FieldSpec]:
 # -- reading a value -----------------------------------------------------------------------------
 REQUIRED = "This field is required."
 BIGGEST = 2**63 - 1      # a 64-bit integer column
+MAX_JSON_DEPTH = 64       # as [security] max_json_depth's default
 MAX_EXPONENT = 300       # numbers from 1e-300 to 1e300 (a float's range, about)
 
 
@@ -193,8 +194,9 @@ def convert(spec: FieldSpec, raw: Any, from_text: bool) -> Any:
     if kind == "json":
         if not from_text:
             return raw
+        from ..http.request import loads_json   # strict: no NaN/inf, no deep nesting (RecursionError)
         try:
-            return json.loads(raw)
+            return loads_json(raw, MAX_JSON_DEPTH)
         except ValueError:
             raise ValueError("Enter valid JSON.") from None
     return raw

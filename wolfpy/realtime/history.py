@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import peewee
 
 TABLE = "wolfpy_realtime_message"
+_MAX_ID = 2 ** 63 - 1  # the largest id SQL databases store
 
 
 def make_model(database: "peewee.Database") -> Any:
@@ -99,7 +100,11 @@ class History:
         or with ``since``, the first ``limit`` after that id (read again from the last id
         to get the rest)."""
         self._ensure_table()
-        limit = max(0, int(limit))
+        limit = min(max(0, int(limit)), _MAX_ID)
+        if since is not None:  # an id a client sent may be any size: keep it within 64 bits
+            if int(since) >= _MAX_ID:
+                return []
+            since = max(int(since), -1)
         if self.max_per_room > 0:
             limit = min(limit, self.max_per_room)
         m = self.model

@@ -62,9 +62,13 @@ class RealtimeConfig:
         return config
 
 
+def _control(c: str) -> bool:
+    return ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029"   # C0, DEL, C1, line breaks
+
+
 def check_room(room: Any) -> str:
     """A room name: a non-empty string of at most 200 characters, no control characters."""
-    if not isinstance(room, str) or not room or len(room) > MAX_ROOM or any(ord(c) < 32 for c in room):
+    if not isinstance(room, str) or not room or len(room) > MAX_ROOM or any(_control(c) for c in room):
         raise ValueError(f"a room is a name of 1 to {MAX_ROOM} printable characters, not {room!r}")
     return room
 

@@ -17,6 +17,11 @@ from typing import Any, AsyncIterator, Protocol
 from ..http.request import loads_json
 from ..http.response import dumps
 
+#: Rooms one connection may be in, and the size of its identity and merged meta as JSON:
+#: each room's presence entry carries them, so both bound what one socket can make grow.
+MAX_ROOMS_PER_CONNECTION = 1000
+MAX_META_BYTES = 4096
+
 
 class WebSocketDisconnect(Exception):
     """The client went away (``code`` is the close code it sent)."""
@@ -32,6 +37,16 @@ class JoinRefused(Exception):
 
     def __init__(self, room: str) -> None:
         super().__init__(f"not allowed to join {room!r}")
+        self.room = room
+
+
+class InvalidJoin(JoinRefused, ValueError):
+    """``join`` was given a room name that is not one, an identity and meta over the size
+    limit, or a room past the limit of rooms (a ``ValueError`` too). Uncaught, it is a
+    refused join (4403): a room name or an identity often comes from the URL or a message."""
+
+    def __init__(self, room: Any, reason: str) -> None:
+        Exception.__init__(self, reason)
         self.room = room
 
 
@@ -122,6 +137,8 @@ class WebSocket:
         if self.closed:
             return
         self.closed = True
+        # A close frame holds at most 123 bytes of reason (RFC 6455 5.5): cut it there.
+        reason = reason.encode("utf-8")[:123].decode("utf-8", "ignore")
         await self._transport.close(code, reason)
 
     # Receiving.
@@ -221,12 +238,20 @@ class WebSocket:
 
         Raises:
             JoinRefused: the route module's ``authorize(ws, room)`` returned a falsy value.
+            InvalidJoin: ``room`` is not 1 to 200 characters without control characters, the
+                connection is in 1,000 rooms, or identity and meta take over 4 KiB as JSON
+                (a ``JoinRefused`` and a ``ValueError``).
         """
         from .hub import check_room, hub_for
-        check_room(room)
+        try:
+            check_room(room)
+        except ValueError as exc:
+            raise InvalidJoin(room, str(exc)[:120]) from None
         await self._ensure_open()
         if room in self.rooms:
             return
+        if len(self.rooms) >= MAX_ROOMS_PER_CONNECTION:
+            raise InvalidJoin(room, f"a connection is in at most {MAX_ROOMS_PER_CONNECTION} rooms; leave one first")
         if self.authorize is not None:
             if inspect.iscoroutinefunction(self.authorize):
                 allowed = await self.authorize(self, room)
@@ -236,10 +261,12 @@ class WebSocket:
                 raise JoinRefused(room)
         if identity is not None or meta:
             try:
-                dumps([identity, meta])
+                size = len(dumps([identity, {**self.meta, **(meta or {})}]))
             except (TypeError, ValueError):
                 raise TypeError("a presence identity and meta are JSON values (a user's name or id, "
                                 f"not the user object): got {type(identity).__name__}") from None
+            if size > MAX_META_BYTES:
+                raise InvalidJoin(room, f"a presence identity and meta take at most {MAX_META_BYTES} bytes as JSON")
         if identity is not None:
             if self.identity is not None and identity != self.identity:
                 raise ValueError(f"this connection is already {self.identity!r}; one identity per connection")

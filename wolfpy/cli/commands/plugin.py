@@ -108,6 +108,8 @@ def install(spec: str = typer.Argument(..., metavar="NAME",
             enable: bool = typer.Option(True, "--enable/--no-enable", help="Add it to [plugins] enabled.")) -> None:
     """Install a plugin with pip (in this Python environment) and enable it in wolfpy.toml."""
     from ...plugins import check_compatible
+    if spec.startswith("-"):  # pip would read it as one of its options (--index-url=..., -e ...)
+        fail(f"{spec!r} is not a package name, requirement or path: it starts with '-'")
     project = _project()
     before = {p.name: p for p in _installed()}
     _pip(["install", "--disable-pip-version-check", "--quiet", spec], f"install {spec!r}")

@@ -31,7 +31,7 @@ async def websocket(ws, room: str):
     await ws.accept()
     await ws.join(room, identity=ws.user.username if ws.user else None)
     since = ws.query.get("since", "")
-    for message in await history(room, limit=200, since=int(since) if since.isdigit() else None):
+    for message in await history(room, limit=200, since=int(since) if since.isascii() and since.isdigit() else None):
         await ws.send_json(message)
     async for message in ws.iter_json():
         text = message.get("text") if isinstance(message, dict) else None

@@ -15,7 +15,7 @@
 ## Every ${...} is HTML-escaped.
 <section class="auth">
 <h1>Choose a new password</h1>
-<p>For ${user.username}.</p>
+<p>For ${account.username}.</p>
 <form method="post" action="/auth/reset/${token}">
   ${csrf_field()}
   <p>

@@ -37,7 +37,7 @@ def get(request, token: str):
     check = check_reset_link(request, token)
     if check.user is None:
         return link_problem(check.problem)
-    return page("auth/reset_password.html", form=Form(NewPassword), token=token, user=check.user)
+    return page("auth/reset_password.html", form=Form(NewPassword), token=token, account=check.user)
 
 
 def post(request, token: str):
@@ -54,7 +54,7 @@ def post(request, token: str):
     elif form.value("confirm") != password:
         errors["confirm"] = "The two passwords differ."
     if errors:
-        return page("auth/reset_password.html", status=422, form=form, token=token, user=check.user)
+        return page("auth/reset_password.html", status=422, form=form, token=token, account=check.user)
     reset_password(check.user, password)
     flash(request, "Your password has been changed: sign in with it.")
     return redirect("/auth/login", status=303)

@@ -14,6 +14,7 @@ Cases:
   written to ``logs/app.log`` (console off).
 - ``asgi``: GET / of a default project under ASGI and under WSGI; the ratio per checkout
   is ASGI ÷ WSGI.
+- ``asgi_nonblocking``: the same, its page's handler marked ``@nonblocking``.
 """
 from __future__ import annotations
 
@@ -33,11 +34,16 @@ HERE = Path(__file__).resolve().parent
 
 # -- worker side -------------------------------------------------------------------------
 
-def _default_project(console: bool = False) -> Any:
+def _default_project(console: bool = False, mark: bool = False) -> Any:
     import wolfpy
     from wolfpy.scaffold import create_project
     dest = Path(tempfile.mkdtemp(prefix="wolfpy-ab-")) / "site"
     create_project(dest, "absite")
+    if mark:  # the page's handler marked @nonblocking (a checkout without it runs it as before)
+        index = dest / "routes" / "index.py"
+        source = index.read_text().replace("\ndef get(", "\n@nonblocking\ndef get(", 1)
+        index.write_text("try:\n    from wolfpy import nonblocking\nexcept ImportError:\n"
+                         "    def nonblocking(f):\n        return f\n" + source)
     os.environ.update({"WOLFPY_SECRET_KEY": "x" * 50, "WOLFPY_APP_DEBUG": "false",
                        "WOLFPY_APP_ALLOWED_HOSTS": "127.0.0.1",
                        "WOLFPY_LOGGING_CONSOLE": "true" if console else "false"})
@@ -109,8 +115,8 @@ def _setup(case: str) -> dict[str, Callable[[int], None]]:
         return {"request": run}
     if case == "access_log":
         return {"request": _wsgi_call(_default_project())}
-    if case == "asgi":
-        app = _default_project()
+    if case in ("asgi", "asgi_nonblocking"):
+        app = _default_project(mark=case == "asgi_nonblocking")
         return {"wsgi": _wsgi_call(app), "asgi": _asgi_call(app.asgi)}
     raise SystemExit(f"error: unknown case {case!r}")
 
@@ -144,7 +150,7 @@ def worker(case: str, seconds: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("case", choices=["db", "access_log", "asgi"])
+    parser.add_argument("case", choices=["db", "access_log", "asgi", "asgi_nonblocking"])
     parser.add_argument("--base", required=True, help="the checkout to compare with (holds wolfpy/)")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--time", type=float, default=0.3, help="seconds per batch")

@@ -99,3 +99,28 @@ def test_a_blocking_sync_handler_does_not_stall_the_event_loop(load_app):
         quick = time.perf_counter()
         thread.join(10)
         assert quick < result["slow"]  # served while the sync handler still slept
+
+
+MARKED = {
+    "routes/marked.py": """
+        import threading
+        from wolfpy import nonblocking
+
+        @nonblocking
+        def get(request):
+            return threading.current_thread().name
+    """,
+    "routes/plain.py": "import threading\ndef get(request):\n    return threading.current_thread().name\n",
+}
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_nonblocking_handler_runs_on_the_event_loop_and_others_in_a_worker(load_app, debug):
+    app = load_app(MARKED, toml=f"[app]\ndebug = {'true' if debug else 'false'}\n")
+    with TestClient(app, protocol="asgi") as client:
+        loop_thread = client.get("/marked").text
+        assert not loop_thread.startswith("wolfpy-sync_")
+        assert client.get("/plain").text.startswith("wolfpy-sync_")
+    # Under WSGI both run in the server's thread, as always.
+    wsgi = TestClient(app)
+    assert wsgi.get("/marked").text == wsgi.get("/plain").text == threading.current_thread().name

@@ -88,3 +88,28 @@ def test_no_round_trip_when_a_recently_used_connection_leaves_the_pool(throwaway
     finally:
         watcher.close()
         db.close_all()
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_a_request_after_the_server_ended_the_pooled_connection_is_served(
+        backend: str, throwaway_url: Any, make_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import wolfpy
+    from wolfpy.testing import TestClient
+    url = throwaway_url(backend)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("WOLFPY_SECRET_KEY", "s" * 50)
+    root = make_project({
+        "models/note.py": "from wolfpy.db import Model, CharField\n\nclass Note(Model):\n    text = CharField()\n",
+        "routes/whoami.py": "from wolfpy.db import DATABASE\n\ndef get(request):\n"
+                            f"    return str(DATABASE.execute_sql({SERVER_SIDE_ID[backend]!r}).fetchone()[0])\n",
+    }, toml="[app]\ndebug = false\n[middleware]\nbuiltin = []\n")
+    app = wolfpy.load(root)
+    client = TestClient(app)
+    try:
+        first = client.get("/whoami").text
+        assert client.get("/whoami").text == first  # the connection went back to the pool and came out again
+        _kill(backend, url, int(first))
+        answer = client.get("/whoami")
+        assert answer.status_code == 200 and answer.text not in ("", first)
+    finally:
+        app.database.close_all()

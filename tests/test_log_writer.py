@@ -92,3 +92,32 @@ def test_a_full_queue_drops_lines_and_says_how_many(load_app, monkeypatch):
     assert (len(written), dropped) == (1 + 5, 29 - 5)  # the stuck line, a full queue, the rest dropped
     assert all(line["path"] == "/hello" for line in written)
     assert json.dumps(lines)  # every line parsed as JSON
+
+
+WORKER = """
+import sys, wolfpy
+app = wolfpy.load(sys.argv[1])
+environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/hello", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+           "HTTP_HOST": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+           "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": ""}
+for i in range(int(sys.argv[2])):
+    env = dict(environ, PATH_INFO="/hello" if i % 2 else "/me")
+    b"".join(app(env, lambda status, headers, exc_info=None: None))
+"""
+
+
+def test_processes_sharing_the_file_write_whole_lines(make_project, monkeypatch, tmp_path):
+    import os
+    import subprocess
+    import sys
+    root = make_project(ROUTES, TOML)
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    env = dict(os.environ, WOLFPY_SECRET_KEY="s" * 50)
+    workers = [subprocess.Popen([sys.executable, str(script), str(root), "5000"], env=env) for _ in range(3)]
+    assert [w.wait(120) for w in workers] == [0, 0, 0]
+    raw = (root / "logs" / "app.log").read_text(encoding="utf-8")
+    lines = raw.split("\n")
+    assert lines[-1] == ""
+    parsed = [json.loads(line) for line in lines[:-1]]  # batches of two processes never split a line
+    assert len([x for x in parsed if x["logger"] == "wolfpy.access"]) == 15000

@@ -211,9 +211,8 @@ class _Stderr(_Shared, logging.StreamHandler):  # type: ignore[type-arg]
 class _RotatingFile(_Shared, RotatingFileHandler):
     """Size-based rotation that also follows the file when something else rotated it.
 
-    Lines are written by a thread of their own (:mod:`wolfpy.logwriter`), never by the
-    request. The file is opened on the first record (nothing is created by an App that never
-    logs). About once a second, and before rotating, the handler checks that the path
+    Lines are written by a thread (:mod:`wolfpy.logwriter`), never by the request. The
+    file is opened on the first record (nothing is created by an App that never logs). About once a second, and before rotating, the handler checks that the path
     still names the file it has open, as ``WatchedFileHandler`` does (but not on every
     record): workers sharing one file all move to the new file after one of them, or
     ``logrotate``, rotated it.
@@ -227,7 +226,8 @@ class _RotatingFile(_Shared, RotatingFileHandler):
         self._size = 0
         self._next_check = 0.0
         self._io = threading.Lock()  # one writer of the file at a time
-        self._writer = BackgroundWriter(self._write_batch, self._report_drops, "wolfpy-log-writer")
+        self._pending: list[str] = []
+        self._writer = BackgroundWriter(self._write_batch, "wolfpy-log-writer")
 
     def _open(self) -> Any:
         os.makedirs(os.path.dirname(self.baseFilename), exist_ok=True)
@@ -239,6 +239,7 @@ class _RotatingFile(_Shared, RotatingFileHandler):
 
     def _still_ours(self, stream: Any) -> bool:
         """Is the path still the open file? (Refreshes the size, which other writers change.)"""
+        self._drain(stream)  # the lines so far are in the size too
         self._next_check = time.monotonic() + self.CHECK_SECONDS
         try:
             st = os.stat(self.baseFilename)
@@ -246,13 +247,11 @@ class _RotatingFile(_Shared, RotatingFileHandler):
             return False
         if (st.st_dev, st.st_ino) != self._ident:
             return False
-        stream.flush()  # the lines of this batch are in the size too
         self._size = os.fstat(stream.fileno()).st_size
         return True
 
     def emit(self, record: logging.LogRecord) -> None:
-        """An access-log record (fixed values only) is queued for the writer thread, which
-        formats it; any other line is made here and written before this returns, as before."""
+        """An access record (fixed values) is formatted by the writer thread; others here, written at once."""
         writer = self._writer
         try:
             if "_wolfpy_app" in record.__dict__ and not record.exc_info:
@@ -269,7 +268,7 @@ class _RotatingFile(_Shared, RotatingFileHandler):
             self.handleError(record)
 
     def _write_batch(self, items: list[Any]) -> None:
-        """Write queued lines (or records) in order, then flush once."""
+        """Write queued lines (or records) in order, in one write."""
         with self._io:
             for item in items:
                 try:
@@ -278,13 +277,9 @@ class _RotatingFile(_Shared, RotatingFileHandler):
                     self.handleError(logging.makeLogRecord({"msg": item}) if isinstance(item, str) else item)
             try:
                 if self.stream is not None:
-                    self.stream.flush()
+                    self._drain(self.stream)
             except Exception:  # pragma: no cover - a full disk: as logging does
                 self.handleError(logging.makeLogRecord({"msg": "flush"}))
-
-    def _report_drops(self, lost: int) -> None:
-        self._write_batch([logging.makeLogRecord({"name": "wolfpy.logs", "levelno": logging.WARNING, "levelname":
-            "WARNING", "msg": "%d log records dropped: the log file could not keep up", "args": (lost,)})])
 
     def _write(self, line: str) -> None:
         size = len(line) if line.isascii() else len(line.encode("utf-8"))
@@ -303,8 +298,14 @@ class _RotatingFile(_Shared, RotatingFileHandler):
             else:  # rotated by someone else meanwhile: write to the new file
                 stream.close()
                 stream = self.stream = self._open()
-        stream.write(line)
+        self._pending.append(line)
         self._size += size
+
+    def _drain(self, stream: Any) -> None:
+        """The lines so far in one write: whole lines, however many processes append to the file."""
+        data, self._pending = "".join(self._pending), []
+        stream.write(data)
+        stream.flush()
 
     def flush(self) -> None:  # what is queued is written first
         self._writer.flush()

@@ -13,6 +13,7 @@ one with a running writer (a pre-forking server) starts its own, with an empty q
 """
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
@@ -33,12 +34,10 @@ _writers: "weakref.WeakSet[BackgroundWriter]" = weakref.WeakSet()
 
 class BackgroundWriter:
     """Calls ``write_batch(items)`` on its own thread for what :meth:`put` queued, in order;
-    ``report_drops(n)`` (on that thread too) after ``n`` items were dropped."""
+    after items were dropped, it writes a WARNING record that says how many."""
 
-    def __init__(self, write_batch: Callable[[list[Any]], None], report_drops: Callable[[int], None],
-                 name: str) -> None:
+    def __init__(self, write_batch: Callable[[list[Any]], None], name: str) -> None:
         self._write_batch = write_batch
-        self._report_drops = report_drops
         self._name = name
         self._reset()
         _writers.add(self)
@@ -87,7 +86,9 @@ class BackgroundWriter:
             if self.dropped != self._reported:
                 with self._lock:
                     lost, self._reported = self.dropped - self._reported, self.dropped
-                self._report_drops(lost)
+                self._write_batch([logging.makeLogRecord({
+                    "name": "wolfpy.logs", "levelno": logging.WARNING, "levelname": "WARNING",
+                    "msg": "%d log records dropped: the log file could not keep up", "args": (lost,)})])
             stop = False
             for item in batch:
                 if isinstance(item, threading.Event):

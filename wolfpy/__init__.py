@@ -26,6 +26,7 @@ from .http.response import json as json
 from .http.response import redirect as redirect
 from .middleware import Hooks as Hooks
 from .middleware.csrf import csrf_exempt as csrf_exempt
+from .handlers import nonblocking as nonblocking
 from .sessions import flash as flash
 from .project import Project as Project
 from .realtime.websocket import WebSocket as WebSocket
@@ -37,7 +38,7 @@ from .validation import ValidationError as ValidationError
 __all__ = [
     "App", "Form", "Headers", "Hooks", "HTTPError", "MultiDict", "Project", "Request", "Response",
     "Settings", "UploadFile", "ValidationError", "WebSocket", "WebSocketDisconnect", "WolfPyError", "__version__",
-    "abort", "api_route", "csrf_exempt", "flash", "json", "login_required", "role_required",
+    "abort", "api_route", "csrf_exempt", "flash", "json", "login_required", "nonblocking", "role_required",
     "token_required", "load", "redirect", "render", "send_file", "static_url",
     "url_for",
 ]

@@ -94,8 +94,9 @@ class Dispatcher:
         """The chain of ``layers`` (the app-wide ones first) around ``endpoint`` for ``kind``.
 
         The app-wide layers and the first layer after them are error boundaries.
-        ``nonblocking`` marks WolfPy's own cheap terminals (404, 405, OPTIONS): when
-        every layer is built-in or async they run on the event loop, not in a thread.
+        ``nonblocking`` marks WolfPy's own cheap terminals (404, 405, OPTIONS) and handlers
+        marked ``@nonblocking``: when every layer is built-in or async they run on the
+        event loop, not in a thread.
         """
         bounded = len(self.app_layers) + 1
         if kind == "async":
@@ -126,11 +127,12 @@ class Dispatcher:
         # A route without middleware of its own: its handler's call is its error boundary.
         server_error = errors.server_error if len(layers) == len(self.app_layers) else None
         for method, ep in route.endpoints.items():
+            quick = ep.nonblocking
             if method == "GET" and not ep.api and self.debug:
                 ep = warn_on_none(ep)  # debug only: the production path is untouched
             make = make_async_call if ep.is_async else make_sync_call
             call = make(ep, errors.error_response, errors.not_found, server_error)
-            table[method] = self._chain(kind, layers, call, ep.is_async)
+            table[method] = self._chain(kind, layers, call, ep.is_async, quick)
         if route.websocket is not None and "GET" not in route.endpoints:
             table["GET"] = self._chain(kind, layers, self.upgrade_required, False, True)
         if "HEAD" not in route.endpoints and "GET" in table:

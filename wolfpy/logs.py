@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from .context import _current
 from .errors import ConfigError
+from .logwriter import BackgroundWriter
 
 __all__ = ["AppLogging", "JSONFormatter", "LogConfig", "close_logging", "configure_logging", "is_configured",
            "log_config", "log_file", "LEVELS"]
@@ -210,8 +211,8 @@ class _Stderr(_Shared, logging.StreamHandler):  # type: ignore[type-arg]
 class _RotatingFile(_Shared, RotatingFileHandler):
     """Size-based rotation that also follows the file when something else rotated it.
 
-    The file is opened on the first record (nothing is created by an App that never
-    logs). About once a second, and before rotating, the handler checks that the path
+    Lines are written by a thread (:mod:`wolfpy.logwriter`), never by the request. The
+    file is opened on the first record (nothing is created by an App that never logs). About once a second, and before rotating, the handler checks that the path
     still names the file it has open, as ``WatchedFileHandler`` does (but not on every
     record): workers sharing one file all move to the new file after one of them, or
     ``logrotate``, rotated it.
@@ -224,6 +225,9 @@ class _RotatingFile(_Shared, RotatingFileHandler):
         self._ident: tuple[int, int] | None = None
         self._size = 0
         self._next_check = 0.0
+        self._io = threading.Lock()  # one writer of the file at a time
+        self._pending: list[str] = []
+        self._writer = BackgroundWriter(self._write_batch, "wolfpy-log-writer")
 
     def _open(self) -> Any:
         os.makedirs(os.path.dirname(self.baseFilename), exist_ok=True)
@@ -235,6 +239,7 @@ class _RotatingFile(_Shared, RotatingFileHandler):
 
     def _still_ours(self, stream: Any) -> bool:
         """Is the path still the open file? (Refreshes the size, which other writers change.)"""
+        self._drain(stream)  # the lines so far are in the size too
         self._next_check = time.monotonic() + self.CHECK_SECONDS
         try:
             st = os.stat(self.baseFilename)
@@ -246,31 +251,69 @@ class _RotatingFile(_Shared, RotatingFileHandler):
         return True
 
     def emit(self, record: logging.LogRecord) -> None:
+        """An access record (fixed values) is formatted by the writer thread; others here, written at once."""
+        writer = self._writer
         try:
+            if "_wolfpy_app" in record.__dict__ and not record.exc_info:
+                return writer.put(record)
             line = self.format(record) + "\n"
-            size = len(line) if line.isascii() else len(line.encode("utf-8"))
-            stream = self.stream
-            if stream is not None and time.monotonic() >= self._next_check and not self._still_ours(stream):
-                stream.close()
-                stream = self.stream = None
-            if stream is None:
-                stream = self.stream = self._open()
-            # Never rotate an empty file, even for a record larger than max_bytes.
-            if self.maxBytes > 0 and self._size and self._size + size > self.maxBytes:
-                if self._still_ours(stream):
-                    if self._size + size > self.maxBytes:
-                        self.doRollover()
-                        stream = self.stream = self._open()
-                else:  # rotated by someone else meanwhile: write to the new file
-                    stream.close()
-                    stream = self.stream = self._open()
-            stream.write(line)
-            stream.flush()
-            self._size += size
+            if writer.idle():
+                self._write_batch([line])
+            else:  # after the queued lines, in order
+                writer.put(line)
+                writer.flush()
         except RecursionError:  # pragma: no cover - as logging does
             raise
         except Exception:
             self.handleError(record)
+
+    def _write_batch(self, items: list[Any]) -> None:
+        """Write queued lines (or records) in order, in one write."""
+        with self._io:
+            for item in items:
+                try:
+                    self._write(item if isinstance(item, str) else self.format(item) + "\n")
+                except Exception:
+                    self.handleError(logging.makeLogRecord({"msg": item}) if isinstance(item, str) else item)
+            try:
+                if self.stream is not None:
+                    self._drain(self.stream)
+            except Exception:  # pragma: no cover - a full disk: as logging does
+                self.handleError(logging.makeLogRecord({"msg": "flush"}))
+
+    def _write(self, line: str) -> None:
+        size = len(line) if line.isascii() else len(line.encode("utf-8"))
+        stream = self.stream
+        if stream is not None and time.monotonic() >= self._next_check and not self._still_ours(stream):
+            stream.close()
+            stream = self.stream = None
+        if stream is None:
+            stream = self.stream = self._open()
+        # Never rotate an empty file, even for a record larger than max_bytes.
+        if self.maxBytes > 0 and self._size and self._size + size > self.maxBytes:
+            if self._still_ours(stream):
+                if self._size + size > self.maxBytes:
+                    self.doRollover()
+                    stream = self.stream = self._open()
+            else:  # rotated by someone else meanwhile: write to the new file
+                stream.close()
+                stream = self.stream = self._open()
+        self._pending.append(line)
+        self._size += size
+
+    def _drain(self, stream: Any) -> None:
+        """The lines so far in one write: whole lines, however many processes append to the file."""
+        data, self._pending = "".join(self._pending), []
+        stream.write(data)
+        stream.flush()
+
+    def flush(self) -> None:  # what is queued is written first
+        self._writer.flush()
+        super().flush()
+
+    def close(self) -> None:  # what is queued is written first
+        self._writer.stop()
+        super().close()
 
 
 # Python's logging is process-wide: the ``wolfpy`` logger and its handlers belong to the

@@ -6,8 +6,7 @@
     client.login(user)                          # signed in, without the login form
     client.post("/posts", data={...})           # forms carry the session's CSRF token;
     client.post("/posts", data={...}, csrf=False)   # sends none (TestClient(app, csrf=False): never)
-    with client.websocket_connect("/chat/lobby") as ws:
-        ws.send_json({"text": "hi"}); ws.receive_json()
+    with client.websocket_connect("/chat/lobby") as ws: ws.send_json({"text": "hi"}); ws.receive_json()
 """
 from __future__ import annotations
 
@@ -23,6 +22,7 @@ from typing import Any, Mapping
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from .http.datastructures import Headers
+from .logwriter import flush_all
 
 __all__ = ["TestClient", "TestResponse", "WebSocketSession", "WebSocketRejected"]
 
@@ -75,8 +75,7 @@ class TestClient:
         self.default_headers = dict(headers or {})
         self.cookies: dict[str, str] = {}
         self.client_addr = client_addr
-        #: add the session's CSRF token to unsafe requests (``csrf=False`` on one request, or
-        #: on the client, opts out)
+        #: add the session's CSRF token to unsafe requests (``csrf=False`` on one request or client opts out)
         self.csrf = csrf
         from .testsession import ClientSession
         self.session = ClientSession(app, self.cookies)
@@ -95,6 +94,7 @@ class TestClient:
                     and content is None and not isinstance(data, (str, bytes))):
                 data, headers = self._with_csrf(data, files, headers)
             response = self._request_once(method, url, params, data, json, files, headers, content)
+            flush_all()  # the log file has the request's lines (written by a thread) when the test reads it
             if not follow_redirects or response.status_code not in (301, 302, 303, 307, 308):
                 return response
             url = response.headers["location"]

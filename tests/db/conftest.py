@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -171,7 +172,16 @@ def _drop(backend: str, name: str) -> None:
     admin.connect()
     try:
         if backend == "postgresql":
-            admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            # FORCE cannot end a server process of another role (an autovacuum worker that
+            # just started on the new database): it is gone a moment later.
+            for attempt in range(20):
+                try:
+                    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    break
+                except peewee.ProgrammingError:
+                    if attempt == 19:
+                        raise
+                    time.sleep(0.25)
         else:
             admin.execute_sql(f"DROP DATABASE IF EXISTS `{name}`")
     finally:

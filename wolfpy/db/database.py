@@ -62,7 +62,7 @@ def database_from_url(url: str, root: Path | str | None = None, *, pooled: bool 
 
     - ``sqlite:///db.sqlite3`` (relative to ``root``), ``sqlite:////abs/path.db``,
       ``sqlite:///:memory:`` — WAL journal, foreign keys on;
-    - ``postgresql://user:pass@host:5432/name`` (psycopg2; pooled);
+    - ``postgresql://user:pass@host:5432/name`` (psycopg2; pooled, see :mod:`wolfpy.db.pool`);
     - ``mysql://user:pass@host:3306/name`` (PyMySQL; pooled; utf8mb4).
 
     Raises:
@@ -97,13 +97,13 @@ def database_from_url(url: str, root: Path | str | None = None, *, pooled: bool 
     options = {k: v for k, v in options.items() if v is not None}
     if scheme == "postgresql":
         if pooled:
-            from playhouse.pool import PooledPostgresqlDatabase
-            return PooledPostgresqlDatabase(dbname, max_connections=32, stale_timeout=300, **options)
+            from .pool import PostgresqlPool
+            return PostgresqlPool(dbname, max_connections=32, stale_timeout=300, **options)
         return peewee.PostgresqlDatabase(dbname, **options)
     options.setdefault("charset", "utf8mb4")
     if pooled:
-        from playhouse.pool import PooledMySQLDatabase
-        return PooledMySQLDatabase(dbname, max_connections=32, stale_timeout=300, **options)
+        from .pool import MySQLPool
+        return MySQLPool(dbname, max_connections=32, stale_timeout=300, **options)
     return peewee.MySQLDatabase(dbname, **options)
 
 

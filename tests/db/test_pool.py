@@ -113,3 +113,34 @@ def test_a_request_after_the_server_ended_the_pooled_connection_is_served(
         assert answer.status_code == 200 and answer.text not in ("", first)
     finally:
         app.database.close_all()
+
+
+def test_a_connection_above_descriptor_1024_is_kept_and_checked_without_a_round_trip(throwaway_url: Any) -> None:
+    """A process with many open files or sockets (a server holding WebSockets) gets descriptors
+    past ``select``'s limit of 1024: the connection is still reused, with no query sent."""
+    import os
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.fail(f"the open-file limit ({hard}) is too low for this test")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    url = throwaway_url("postgresql")
+    db = database_from_url(url)
+    watcher = database_from_url(url, pooled=False)
+    watcher.connect()
+    try:
+        pid = _request(db, "SELECT pg_backend_pid() /* high fd */")
+        db.connect()
+        try:
+            assert _one(db, "SELECT pg_backend_pid()") == pid          # the same connection, reused
+        finally:
+            db.close()
+        last = _one(watcher, "SELECT query FROM pg_stat_activity WHERE pid = %s", (pid,))
+        assert last == "SELECT pg_backend_pid()"                     # no SELECT 1 before it
+    finally:
+        watcher.close()
+        db.close_all()
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

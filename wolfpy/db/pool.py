@@ -23,6 +23,16 @@ __all__ = ["PING_IDLE_SECONDS", "PostgresqlPool", "MySQLPool"]
 PING_IDLE_SECONDS = 30.0
 
 
+def _readable(fd: int) -> bool:
+    """Whether ``fd`` has something to read (or was closed by the peer), without waiting.
+    ``poll`` has no limit on descriptor numbers, where ``select`` stops at 1024."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLERR | select.POLLHUP)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])
+
+
 class _LocalCheck:
     """Remembers when each connection went back to the pool; checks it locally on the way out."""
 
@@ -40,10 +50,10 @@ class _LocalCheck:
         if returned is not None and time.monotonic() - returned <= self.ping_idle_seconds:
             try:
                 fd = self._fileno(conn)
-                if fd is not None and fd >= 0 and not select.select([fd], [], [], 0)[0]:
+                if fd is not None and fd >= 0 and not _readable(fd):
                     return False  # nothing to read: the server has not closed or spoken
             except (OSError, ValueError):
-                return True
+                pass  # cannot tell locally: ask the server below
         return super()._is_closed(conn)  # type: ignore[misc,no-any-return]
 
     def _close(self, conn: Any, close_conn: bool = False) -> None:

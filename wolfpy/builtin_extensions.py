@@ -34,7 +34,7 @@ def builtin_extensions(app: Any) -> list[Extension]:
     from .docsite.extension import docs_extension
     from .realtime.extension import realtime_extension
     from .shipping.health import health_extension
-    from .mail.extension import mail_extension
+    from .mail_extension import mail_extension
     from .storage.media import media_extension
     found = [static_extension(app), media_extension(app), admin_extension(app), openapi_extension(),
              health_extension(), docs_extension(app), realtime_extension(app), mail_extension(app)]

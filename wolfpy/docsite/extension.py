@@ -13,8 +13,6 @@ from ..errors import NotFound
 from ..extensions import Extension
 from ..http.response import HTML, JSON, Response
 from . import DOCS_URL
-from .layout import ASSET_TYPES, asset
-from .site import Site
 
 SOURCE = "docs (built-in docs site)"
 _NO_CACHE = [("cache-control", "no-cache")]
@@ -34,6 +32,7 @@ def docs_extension(app: Any) -> Extension | None:
         return None
     if any(r.template == DOCS_URL or r.template.startswith(DOCS_URL + "/") for r in app.routes):
         return None
+    from .site import Site  # Markdown and Pygments: imported only by an app that serves /docs
     site = Site(app, watch=bool(app.settings.debug))
     ext = Extension("docs", source=SOURCE)
 
@@ -61,7 +60,8 @@ def docs_extension(app: Any) -> Extension | None:
     return ext
 
 
-def _asset(site: Site, name: str) -> Response:
+def _asset(site: Any, name: str) -> Response:
+    from .layout import ASSET_TYPES, asset
     if name in ASSET_TYPES:
         return Response(asset(name).encode(), 200, list(_NO_CACHE), ASSET_TYPES[name])
     if name == "search-index.js":

@@ -157,6 +157,24 @@ class Generator:
         self.record(self.files)
         return self.files
 
+    def write_migration(self, table: str) -> Planned | None:
+        """Write the migration that brings ``migrations/`` up to the project's models, as
+        ``wolfpy db migrate`` would; None (with a note naming ``table``) when there is none
+        to write or it cannot be written."""
+        from ..db.migrations.runner import Planner
+        try:
+            planner = Planner(self.project)  # imports models/ (the new model included)
+            found = planner.detect()
+            if found.migration is None:
+                self.notes.append(f"no new migration: the migrations already have {table}")
+                return None
+            path = Path(planner.write(found))
+        except WolfPyError as exc:
+            self.notes.append(f"warning: no migration was written ({exc}); fix that, then run "
+                              "`wolfpy db migrate`")
+            return None
+        return Planned(path, path.read_text(encoding="utf-8"), path, status="create")
+
     def record(self, files: list[Planned], migrations: list[str] = ()) -> None:  # type: ignore[assignment]
         """Note ``files`` in ``.wolfpy/generated.json`` under :attr:`manifest_key` (for ``wolfpy destroy``)."""
         if not self.manifest_key:

@@ -1,7 +1,6 @@
 """``wolfpy generate auth``: a User model, register / login / logout pages and a migration."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ...routing.loader import scan
@@ -76,28 +75,13 @@ class AuthGenerator(Generator):
         files = super().write()
         self.notes = []
         if self.migration:
-            written = self.write_migration()
+            written = self.write_migration("the User table")
             if written is not None:
                 files.append(written)
         self.notes.append("next: run `wolfpy db migrate` to create the table, then open /auth/register "
                           "(or add a user with `wolfpy create user NAME --admin`)")
         return files
 
-    def write_migration(self) -> Planned | None:
-        from ...errors import WolfPyError
-        from ...db.migrations.runner import Planner
-        try:
-            planner = Planner(self.project)  # imports models/ (the new User included)
-            found = planner.detect()
-            if found.migration is None:
-                self.notes.append("no new migration: the migrations already have the User table")
-                return None
-            path = planner.write(found)
-        except WolfPyError as exc:
-            self.notes.append(f"warning: no migration was written ({exc}); fix that, then run "
-                              "`wolfpy db migrate`")
-            return None
-        return Planned(path, path.read_text(encoding="utf-8"), Path(path), status="create")
 
 
 def _max_password_bytes() -> int:

@@ -57,10 +57,7 @@ class OAuthGenerator(Generator):
     def write(self) -> list[Planned]:
         files = super().write()
         if self.migration:
-            from ..auth import AuthGenerator
-            helper = AuthGenerator(self.project, migration=True)
-            written = helper.write_migration()
-            self.notes.extend(n.replace("the User table", "the identity table") for n in helper.notes)
+            written = self.write_migration("the identity table")
             if written is not None:
                 files.append(written)
         env = f"WOLFPY_OAUTH_{self.provider.upper()}"

@@ -7,7 +7,6 @@ for all of it, passing as soon as ``wolfpy db migrate`` has run.
 from __future__ import annotations
 
 import keyword
-from pathlib import Path
 from typing import Any
 
 from ..auth import check_routes
@@ -92,7 +91,7 @@ class ScaffoldGenerator(Generator):
     def write(self) -> list[Planned]:
         files = super().write()
         if self.migration:
-            written = self.write_migration()
+            written = self.write_migration("this table")
             if written is not None:
                 files.append(written)
                 self.record([written], [written.path.stem])
@@ -100,21 +99,6 @@ class ScaffoldGenerator(Generator):
                           f"/{plural(_snake(self.model))}")
         return files
 
-    def write_migration(self) -> Planned | None:
-        from ...db.migrations.runner import Planner
-        from ...errors import WolfPyError
-        try:
-            planner = Planner(self.project)
-            found = planner.detect()
-            if found.migration is None:
-                self.notes.append("no new migration: the migrations already have this table")
-                return None
-            path = planner.write(found)
-        except WolfPyError as exc:
-            self.notes.append(f"warning: no migration was written ({exc}); fix that, then run "
-                              "`wolfpy db migrate`")
-            return None
-        return Planned(Path(path), Path(path).read_text(encoding="utf-8"), Path(path), status="create")
 
 
 def _snake(model: str) -> str:

@@ -9,7 +9,6 @@ import re
 import secrets
 from typing import Any
 
-from ...errors import WolfPyError
 from ..core import login
 from ..users import get_user_model
 from .flow import Identity
@@ -22,12 +21,8 @@ _CLEAN = re.compile(r"[^A-Za-z0-9_.-]+")
 
 def identity_model(app: Any) -> Any:
     """The project's ``OAuthIdentity`` model."""
-    if not app.models and app.project is not None:
-        app.bind_models()
-    for model in app.models:
-        if model.__name__ == "OAuthIdentity":
-            return model
-    raise WolfPyError("no OAuthIdentity model in models/: run `wolfpy generate oauth PROVIDER`")
+    from ..users import project_model
+    return project_model(app, "OAuthIdentity", "run `wolfpy generate oauth PROVIDER`")
 
 
 def _free_username(User: Any, wanted: str) -> str:

@@ -96,6 +96,7 @@ def test_install_migrate_serve_command_and_remove(venv: Venv, tmp_path: Path) ->
 
     listed = venv.wolfpy("plugin", "list", cwd=project)
     assert ["greeter", "1.0.0", "wolfpy-hello", "yes"] in [line.split() for line in listed.out.splitlines()]
+    assert venv.wolfpy("inspect", "plugins", cwd=project).out == listed.out
     info = venv.wolfpy("plugin", "info", "greeter", cwd=project).out
     assert f"supports:     wolfpy>=0.1,<0.3 (this WolfPy {__version__} included)" in info
     for line in ("prefix:         /greet", "model:          Greeting (table greeting)",

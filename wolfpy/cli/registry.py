@@ -64,7 +64,7 @@ _BUILTIN = (
     _builtin("destroy", "destroy:destroy",
              "Remove the files a ``wolfpy generate route|model|scaffold NAME`` wrote."),
     _builtin("inspect", "inspect:inspect_app",
-             "Show the app's routes, models, configuration, middleware and realtime statistics."),
+             "Show the app's routes, models, configuration, middleware, plugins and realtime statistics."),
     _builtin("create", "users:create_app", "Add records to the project database (users)."),
     _builtin("assets", "assets:assets_app", "Build the project's assets/ (SCSS, CSS, JS) into static/dist/."),
     _builtin("dockerize", "ship:dockerize",

@@ -1,4 +1,4 @@
-"""``wolfpy inspect [routes | models | config | middleware | realtime]``: what the app is made of.
+"""``wolfpy inspect [routes | models | config | middleware | plugins | realtime]``: what the app is made of.
 
 Unlike the generators, inspecting imports the project's code (its models, route
 files and middleware), exactly as the app would.
@@ -14,7 +14,8 @@ import typer
 
 from ..common import count, find_project, table
 
-inspect_app = typer.Typer(help="Show the app's routes, models, configuration, middleware and realtime statistics.",
+inspect_app = typer.Typer(help="Show the app's routes, models, configuration, middleware, plugins and realtime "
+                               "statistics.",
                           invoke_without_command=True)
 
 
@@ -77,6 +78,13 @@ def models() -> None:
     if documents:
         summary += f", {count(len(documents), 'document')}"
     typer.echo(f"\n{summary}")
+
+
+@inspect_app.command()
+def plugins() -> None:
+    """The installed plugins and whether the project enables each (as `wolfpy plugin list`)."""
+    from .plugin import list_plugins
+    list_plugins()
 
 
 @inspect_app.command()

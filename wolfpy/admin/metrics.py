@@ -58,6 +58,7 @@ class Collector(Hooks):
         self._redis: Any = None
         self._prefix = f"wolfpy:admin:metrics:{app.settings.app.name}:"
         self._me = f"{socket.gethostname()}:{os.getpid()}"
+        self._publishes = bool(app.settings.redis.url)  # read once, not per request
         clock = time.perf_counter
 
         def before(request: Any) -> None:
@@ -88,7 +89,7 @@ class Collector(Hooks):
                 for old in sorted(self.buckets)[:-BUCKETS]:
                     del self.buckets[old]
             self._dirty = True
-        if self._publisher != os.getpid() and self.app.settings.redis.url:
+        if self._publishes and self._publisher != os.getpid():
             self._start_publisher()
 
     def _start_publisher(self) -> None:

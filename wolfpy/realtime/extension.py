@@ -34,12 +34,16 @@ def worker_count(environ: Any = None, argv: list[str] | None = None) -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
+def _rooms_stay_in_one_process(app: Any) -> bool:
+    """The memory layer, in an app with WebSocket routes (with no sockets, nothing is lost
+    between workers)."""
+    return (RealtimeConfig.from_settings(app.settings).backend == "memory"
+            and any(getattr(route, "websocket", None) is not None for route in app.routes))
+
+
 def memory_warning(app: Any, workers: int | None = None) -> str | None:
-    """The startup warning for a memory layer with several workers, or None (also when the
-    app has no WebSocket route: with no sockets, nothing is lost between workers)."""
-    if RealtimeConfig.from_settings(app.settings).backend != "memory":
-        return None
-    if not any(getattr(route, "websocket", None) is not None for route in app.routes):
+    """The startup warning for a memory layer with several workers, or None."""
+    if not _rooms_stay_in_one_process(app):
         return None
     workers = worker_count() if workers is None else workers
     if workers <= 1:
@@ -85,9 +89,7 @@ def realtime_extension(app: Any) -> Extension:
     @ext.check("security.W005", deploy=True)
     def shared_rooms(app: Any) -> list[Any]:
         from ..checkmessage import WARNING, CheckMessage
-        if RealtimeConfig.from_settings(app.settings).backend != "memory":
-            return []
-        if not any(getattr(route, "websocket", None) is not None for route in app.routes):
+        if not _rooms_stay_in_one_process(app):
             return []
         return [CheckMessage(WARNING, "security.W005", "[realtime] backend is \"memory\": rooms, presence and "
                              "broadcasts are not shared between workers or hosts",

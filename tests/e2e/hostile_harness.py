@@ -103,6 +103,14 @@ class Harness:
         return self.log_path.stat().st_size if self.log_path.exists() else 0
 
     def log_since(self, offset: int) -> bytes:
+        """What the log file gained after ``offset``, once it stops growing: the server's log
+        writer puts lines on disk a few milliseconds after each response."""
+        deadline, last, settled = time.monotonic() + 2.0, -1, 0
+        while time.monotonic() < deadline and settled < 3:
+            size = self.log_size()
+            settled = settled + 1 if size == last else 0
+            last = size
+            time.sleep(0.05)
         if not self.log_path.exists():
             return b""
         with open(self.log_path, "rb") as f:

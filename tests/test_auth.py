@@ -248,3 +248,33 @@ def test_jwt_tokens(site):
         assert r.status_code == 401, name
     assert c.post("/api/me").status_code == 401
     assert c.post("/auth/token", json={"username": "ada", "password": "nope"}).status_code == 401
+
+
+def test_access_log_names_the_user_without_loading_it(site):
+    import json
+    import logging
+    c = site(MW.replace('"security_headers"]', '"security_headers", "access_log"]')
+             + "[app]\ndebug = false\n[logging]\nconsole = false\n")
+    login(c)
+    queries: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record):
+            queries.append(str(record.getMessage()))
+    peewee_log = logging.getLogger("peewee")
+    catch, level = Catch(), peewee_log.level
+    peewee_log.addHandler(catch)
+    peewee_log.setLevel(logging.DEBUG)
+    try:
+        assert c.get("/").text == "home"             # touches neither the user nor the session
+        home_queries = list(queries)
+        assert c.get("/private").text == "hello ada"  # loads the user
+        assert c.get("/csrf").status_code == 200      # reads the session only
+    finally:
+        peewee_log.removeHandler(catch)
+        peewee_log.setLevel(level)
+    assert not [q for q in home_queries if '"user"' in q], home_queries  # no query made for the log
+    lines = [json.loads(x) for x in (c.app.project.root / "logs" / "app.log").read_text().splitlines()]
+    users = {x["path"]: x["user"] for x in lines if x["logger"] == "wolfpy.access"}
+    ada = c.app.models[0].get(username="ada")
+    assert users["/"] is None and users["/private"] == "ada" and users["/csrf"] == ada.id

@@ -14,10 +14,8 @@ to every handler whose level lets it through.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
 import sys
 import threading
 import time
@@ -26,6 +24,7 @@ from logging.handlers import RotatingFileHandler
 from typing import Any, NamedTuple
 
 from .context import _current
+from .logformat import JSONFormatter, dumps_line as dumps_line  # dumps_line: its old home
 from .errors import ConfigError
 from .logwriter import BackgroundWriter
 
@@ -38,85 +37,6 @@ LOG_FILE = "app.log"
 
 # The request fields a record can carry (the access log sets them all).
 REQUEST_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user", "client_ip")
-
-# Everything a LogRecord has of its own: the rest of its __dict__ came from ``extra=``.
-_RECORD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
-    "message", "asctime", "taskName"}
-
-# JSON escapes U+0000..U+001F itself; these others also break lines (str.splitlines,
-# some terminals and log viewers) or drive terminals (C1 controls such as CSI).
-_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
-
-
-def _escape_unsafe(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
-def _default(value: Any) -> str:
-    try:
-        return str(value)
-    except Exception as exc:  # a broken __str__ must not lose the line
-        return f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default)
-
-
-def dumps_line(data: dict[str, Any]) -> str:
-    """``data`` as one line of JSON: no raw control or line-breaking character can survive."""
-    text = _ENCODER.encode(data)
-    return text if text.isascii() else _UNSAFE.sub(_escape_unsafe, text)
-
-
-def _exc_name(kind: type) -> str:
-    module = getattr(kind, "__module__", "builtins")
-    return kind.__qualname__ if module in ("builtins", "__main__") else f"{module}.{kind.__qualname__}"
-
-
-class JSONFormatter(logging.Formatter):
-    """One JSON object per record: ``time`` (ISO 8601, UTC), ``level``, ``logger``, ``message``,
-    the request fields (``request_id``, ``method``, ``path``, ``status``, ``duration_ms``,
-    ``user``, ``client_ip``), any other ``extra=`` values, and ``exc_type``/``traceback``.
-
-    A record made while a request is served, without request fields of its own (an
-    unhandled exception, ``log.info(...)`` in a handler), gets the request's
-    ``request_id``, ``method`` and ``path``.
-    """
-
-    _second: tuple[int, str] = (-1, "")
-
-    def format(self, record: logging.LogRecord) -> str:
-        created = record.created
-        second, prefix = self._second
-        if int(created) != second:
-            second = int(created)
-            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._second = (second, prefix)
-        data: dict[str, Any] = {
-            "time": f"{prefix}.{int((created - second) * 1000):03d}Z",
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        attrs = record.__dict__
-        if "method" not in attrs:
-            request = _current.get()
-            if request is not None:
-                data["request_id"] = request.state.get("request_id")
-                data["method"] = request.method
-                data["path"] = request.path
-        for key, value in attrs.items():
-            if key not in _RECORD_ATTRS and key[:1] != "_" and key not in data:
-                data[key] = value
-        if record.exc_info and record.exc_info[0] is not None:
-            data["exc_type"] = _exc_name(record.exc_info[0])
-            data["traceback"] = self.formatException(record.exc_info).rstrip("\n")
-        elif record.exc_text:
-            data["traceback"] = record.exc_text
-        if record.stack_info:
-            data["stack"] = self.formatStack(record.stack_info)
-        return dumps_line(data)
-
 
 # -- configuration -------------------------------------------------------------------
 

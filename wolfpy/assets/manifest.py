@@ -47,7 +47,31 @@ def manifest_for(static: Path) -> dict[str, str]:
 
 def resolve(app: Any, path: str) -> str:
     """The URL of ``path`` (``css/app.css``) for ``app``: the built file when the manifest
-    names it, else the plain file under ``/static/``."""
+    names it, else the plain file under ``/static/``.
+
+    With debug off each answer is kept on the App (at most :data:`KEPT` of them), so a
+    page's ``static_url`` calls cost a dict lookup: no ``stat`` of the manifest per call.
+    """
+    kept = app.__dict__.get(_KEPT) if not app.settings.debug else None
+    if kept is not None:
+        url = kept.get(path)
+        if url is not None:
+            return url
+    url = _resolve(app, path)
+    if not app.settings.debug:
+        if kept is None:
+            kept = app.__dict__.setdefault(_KEPT, {})
+        if len(kept) < KEPT:
+            kept[path] = url
+    return url
+
+
+#: Answers of :func:`resolve` kept per App with debug off (names beyond it are resolved each time).
+KEPT = 1024
+_KEPT = "_wolfpy_static_urls"
+
+
+def _resolve(app: Any, path: str) -> str:
     path = path.lstrip("/")
     project = getattr(app, "project", None)
     if project is not None:

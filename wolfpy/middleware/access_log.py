@@ -7,6 +7,7 @@ import time
 import weakref
 from typing import Any
 
+from ..auth.users import SESSION_KEY
 from ..http.response import Response
 from . import Hooks
 from .request_id import KEY as REQUEST_ID, id_stamper
@@ -23,6 +24,22 @@ def _user_field(user: Any) -> Any:
         value = getattr(user, attr, None)
         if value is not None:
             return value if isinstance(value, (str, int)) and not isinstance(value, bool) else str(value)
+    return None
+
+
+def _logged_user(request: Any) -> Any:
+    """The ``user`` of an access line, from what the request already looked at: the user
+    it loaded, else the user id in the session it read; null otherwise. Never a query or
+    a session load made only for the log line."""
+    user = request.loaded_user
+    if user is not None:
+        return _user_field(user)
+    if request.has_session:
+        session = request.session
+        if session.accessed:
+            value = session.get(SESSION_KEY)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                return value
     return None
 
 
@@ -66,11 +83,19 @@ class AccessLog(Hooks):
                 rid = state.get(REQUEST_ID)
             duration = round((clock() - start) * 1000, 3) if start is not None else None
             method, path, status = request.method, request.path, response.status
-            # makeRecord + handle: logger.info() without its stack walk (findCaller).
-            logger.handle(logger.makeRecord(
-                "wolfpy.access", logging.INFO, "wolfpy.access", 0, "%s %s %s", (method, path, status), None,
-                extra={"request_id": rid, "method": method, "path": path, "status": status,
-                       "duration_ms": duration, "user": _user_field(request.user),
-                       "client_ip": request.client_ip, "_wolfpy_app": app_ref}))
+            # A record made as makeRecord would (its factory, so a custom one is honoured),
+            # without logger.info()'s stack walk and extra= key checks.
+            record = logging.getLogRecordFactory()(
+                "wolfpy.access", logging.INFO, "wolfpy.access", 0, "%s %s %s", (method, path, status), None)
+            attrs = record.__dict__
+            attrs["request_id"] = rid
+            attrs["method"] = method
+            attrs["path"] = path
+            attrs["status"] = status
+            attrs["duration_ms"] = duration
+            attrs["user"] = _logged_user(request)
+            attrs["client_ip"] = request.client_ip
+            attrs["_wolfpy_app"] = app_ref
+            logger.handle(record)
             return response
         self.before, self.after = before, after

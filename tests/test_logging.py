@@ -510,3 +510,30 @@ def test_follow_handles_rotation_and_truncation(tmp_path):
             assert take(gen, 1) == [b"six"]
         finally:
             gen.close()
+
+
+@pytest.mark.parametrize("path, user, duration", [
+    ("/", None, 0.123),
+    ('/a"b\\c', "ada", None),
+    ("/caf\u00e9/\u65e5\u672c", 7, 12.5),
+    ("/x\u2028y\x1b[31m\x85z\x00", "e\u0301ve\n", 0.0),
+    ("/t", True, 1e-05),            # a bool user, a float in exponent form
+    ("/n", "bob", float("nan")),    # not finite: the general path
+    ("/big", 2 ** 70, 3.0),
+])
+def test_access_line_fast_path_matches_the_general_format(path, user, duration):
+    from wolfpy.logformat import JSONFormatter
+
+    def record(marker: bool) -> logging.LogRecord:
+        r = logging.LogRecord("wolfpy.access", logging.INFO, "wolfpy.access", 0, "%s %s %s", ("GET", path, 200), None)
+        r.__dict__.update(request_id="0f" * 16, method="GET", path=path, status=200, duration_ms=duration,
+                          user=user, client_ip="10.0.0.1", _wolfpy_app=None)
+        r.created = 1764477000.25  # both records made at the same moment
+        if marker:  # an attribute the fast path does not know: the record takes the general path
+            r.__dict__["_other"] = 1
+        return r
+    fast, general = JSONFormatter().format(record(False)), JSONFormatter().format(record(True))
+    assert fast == general
+    assert "\n" not in fast and "\u2028" not in fast and "\x1b" not in fast and "\x85" not in fast
+    parsed = json.loads(fast)
+    assert parsed["path"] == path and parsed["message"] == f"GET {path} 200"

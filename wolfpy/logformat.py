@@ -41,6 +41,44 @@ def dumps_line(data: dict[str, Any]) -> str:
     return text if text.isascii() else _UNSAFE.sub(_escape_unsafe, text)
 
 
+# An access record (the access_log built-in's, made by the default record factory) has
+# these attributes and no others: its line is put together directly, with the same text
+# as the general path below gives, at a fraction of the cost.
+ACCESS_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user", "client_ip")
+_ACCESS_KEYS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {*ACCESS_FIELDS, "_wolfpy_app"}
+_ACCESS_LINE = ('{"time":"%s","level":%s,"logger":%s,"message":%s,"request_id":%s,"method":%s,'
+                '"path":%s,"status":%s,"duration_ms":%s,"user":%s,"client_ip":%s}')
+_encode_str = json.encoder.encode_basestring  # what the encoder above uses for str
+
+
+def _json_scalar(value: Any) -> str | None:
+    """``value`` as JSON when it is None, a str, an int or a finite float (else None)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)  # type: ignore[no-any-return]
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and value - value == 0:  # finite
+        return float.__repr__(value)
+    return None
+
+
+def _access_line(stamp: str, record: logging.LogRecord) -> str | None:
+    attrs = record.__dict__
+    parts = [_json_scalar(attrs[key]) for key in ACCESS_FIELDS]
+    if None in parts:
+        return None
+    try:
+        message = record.getMessage()
+    except Exception:
+        return None
+    text = _ACCESS_LINE % (stamp, _encode_str(record.levelname), _encode_str(record.name), _encode_str(message),
+                           *parts)
+    return text if text.isascii() else _UNSAFE.sub(_escape_unsafe, text)
+
+
 def _exc_name(kind: type) -> str:
     module = getattr(kind, "__module__", "builtins")
     return kind.__qualname__ if module in ("builtins", "__main__") else f"{module}.{kind.__qualname__}"
@@ -75,13 +113,19 @@ class JSONFormatter(logging.Formatter):
             second = int(created)
             prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
             self._second = (second, prefix)
+        stamp = f"{prefix}.{int((created - second) * 1000):03d}Z"
+        attrs = record.__dict__
+        if attrs.keys() == _ACCESS_KEYS and record.exc_info is None and not record.exc_text \
+                and not record.stack_info:
+            line = _access_line(stamp, record)
+            if line is not None:
+                return line
         data: dict[str, Any] = {
-            "time": f"{prefix}.{int((created - second) * 1000):03d}Z",
+            "time": stamp,
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
         }
-        attrs = record.__dict__
         if "method" not in attrs:
             request = _current.get()
             if request is not None:

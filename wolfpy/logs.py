@@ -114,10 +114,15 @@ class _Shared:
 
 
 class _Stderr(_Shared, logging.StreamHandler):  # type: ignore[type-arg]
-    """stderr as it is when the record is written (so a replaced sys.stderr is followed)."""
+    """stderr as it is when the record is written (so a replaced sys.stderr is followed).
+
+    Access lines are written by a thread (:mod:`wolfpy.logwriter`), as for the log file:
+    a slow reader of stderr (a pipe to a process manager) never holds up a request.
+    """
 
     def __init__(self) -> None:
         super().__init__()
+        self._writer = BackgroundWriter(self._write_batch, "wolfpy-console-writer")
 
     @property  # type: ignore[override]
     def stream(self) -> Any:
@@ -126,6 +131,54 @@ class _Stderr(_Shared, logging.StreamHandler):  # type: ignore[type-arg]
     @stream.setter
     def stream(self, value: Any) -> None:
         pass
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _emit_queued(self, record)
+
+    def _write_batch(self, items: list[Any]) -> None:
+        with self._io:
+            lines = []
+            for item in items:
+                try:
+                    lines.append(item if isinstance(item, str) else self.format(item) + "\n")
+                except Exception:
+                    self.handleError(item if isinstance(item, logging.LogRecord) else
+                                     logging.makeLogRecord({"msg": item}))
+            try:
+                stream = self.stream
+                stream.write("".join(lines))
+                stream.flush()
+            except Exception:  # a closed stderr: as logging does
+                self.handleError(logging.makeLogRecord({"msg": "stderr"}))
+
+    def flush(self) -> None:  # what is queued is written first
+        self._writer.flush()
+        super().flush()
+
+    def close(self) -> None:
+        self._writer.stop()
+        super().close()
+
+    _io = threading.Lock()
+
+
+def _emit_queued(handler: Any, record: logging.LogRecord) -> None:
+    """Hand an access record (fixed values) to ``handler``'s writer thread, which formats
+    and writes it; format any other record here and write it at once, after what is queued."""
+    writer = handler._writer
+    try:
+        if "_wolfpy_app" in record.__dict__ and not record.exc_info:
+            return writer.put(record)
+        line = handler.format(record) + "\n"
+        if writer.idle():
+            handler._write_batch([line])
+        else:  # after the queued lines, in order
+            writer.put(line)
+            writer.flush()
+    except RecursionError:  # pragma: no cover - as logging does
+        raise
+    except Exception:
+        handler.handleError(record)
 
 
 class _RotatingFile(_Shared, RotatingFileHandler):
@@ -172,20 +225,7 @@ class _RotatingFile(_Shared, RotatingFileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         """An access record (fixed values) is formatted by the writer thread; others here, written at once."""
-        writer = self._writer
-        try:
-            if "_wolfpy_app" in record.__dict__ and not record.exc_info:
-                return writer.put(record)
-            line = self.format(record) + "\n"
-            if writer.idle():
-                self._write_batch([line])
-            else:  # after the queued lines, in order
-                writer.put(line)
-                writer.flush()
-        except RecursionError:  # pragma: no cover - as logging does
-            raise
-        except Exception:
-            self.handleError(record)
+        _emit_queued(self, record)
 
     def _write_batch(self, items: list[Any]) -> None:
         """Write queued lines (or records) in order, in one write."""

@@ -78,13 +78,12 @@ def _wsgi_call(app: Any) -> Callable[[int], None]:
 
 
 def _asgi_call(app: Any) -> Callable[[int], None]:
-    import asyncio
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
              "scheme": "http", "path": "/", "raw_path": b"/", "query_string": b"", "root_path": "",
              "headers": [(b"host", b"127.0.0.1"), (b"user-agent", b"ab"), (b"accept", b"*/*"),
                          (b"accept-encoding", b"gzip")],
              "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
-    loop = asyncio.new_event_loop()
+    loop = _new_loop()
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
@@ -100,6 +99,18 @@ def _asgi_call(app: Any) -> Callable[[int], None]:
     def run(n: int) -> None:
         loop.run_until_complete(many(n))
     return run
+
+
+def _new_loop() -> Any:
+    """uvloop when installed and ``--loop`` is auto (as uvicorn picks), else asyncio's loop."""
+    import asyncio
+    if os.environ.get("WOLFPY_AB_LOOP", "auto") != "asyncio":
+        try:
+            import uvloop
+            return uvloop.new_event_loop()
+        except ImportError:
+            pass
+    return asyncio.new_event_loop()
 
 
 def _setup(case: str) -> dict[str, Callable[[int], None]]:
@@ -154,11 +165,14 @@ def main() -> None:
     parser.add_argument("--base", required=True, help="the checkout to compare with (holds wolfpy/)")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--time", type=float, default=0.3, help="seconds per batch")
+    parser.add_argument("--loop", choices=["auto", "asyncio"], default="auto",
+                        help="the ASGI cases' event loop; auto: uvloop when installed, as uvicorn picks")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.case, args.time)
         return
+    os.environ["WOLFPY_AB_LOOP"] = args.loop  # the workers read it
     checkouts = {"base": os.path.abspath(args.base), "this": str(HERE.parent)}
     procs = {}
     for label, root in checkouts.items():

@@ -422,6 +422,20 @@ def count_calls(runner: Runner, requests: int = 200) -> tuple[float, float]:
 # ---------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------
+def new_loop(choice: str) -> tuple[asyncio.AbstractEventLoop, str]:
+    """The event loop for the ASGI apps and its name: uvloop when installed and ``choice``
+    is auto (as uvicorn's ``--loop auto`` picks), else asyncio's own."""
+    if choice != "asyncio":
+        try:
+            import uvloop
+        except ImportError:
+            if choice == "uvloop":
+                raise SystemExit("error: --loop uvloop: uvloop is not installed (pip install uvloop)")
+        else:
+            return uvloop.new_event_loop(), f"uvloop {uvloop.__version__}"
+    return asyncio.new_event_loop(), "asyncio"
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -506,6 +520,7 @@ def render_report(res: Results, cases: list[Case], fws: list[Framework], meta: d
     add(f"- platform: {meta['platform']}; 1-minute load average {meta['load']} "
         "(anything else running shows up as noise)")
     add(f"- versions: {meta['versions']}")
+    add(f"- ASGI event loop: {meta.get('loop', 'asyncio')} (the loop uvicorn runs with `--loop auto`)")
     add(f"- mode: {meta['mode']}: {meta['reps']} interleaved repetitions of ~{meta['target'] * 1000:.0f} ms "
         f"per case and framework; median calls/s shown; wall time {meta['wall']:.0f} s")
     add("- in-process (no sockets): synthetic gunicorn-style environ / uvicorn-style scope, "
@@ -652,6 +667,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--cases", help="comma-separated case keys: " + ",".join(CASE_BY_KEY))
     ap.add_argument("--frameworks", help="comma-separated framework keys: " + ",".join(FW_BY_KEY))
     ap.add_argument("--no-counts", action="store_true", help="skip the call counts")
+    ap.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default="auto",
+                    help="the ASGI apps' event loop; auto: uvloop when installed, as uvicorn picks")
     return ap.parse_args(argv)
 
 
@@ -680,7 +697,7 @@ def main(argv: list[str] | None = None) -> int:
 
     saved_debug = os.environ.pop("WOLFPY_APP_DEBUG", None)  # measure production settings
     ws = apps.Workspace()
-    loop = asyncio.new_event_loop()
+    loop, loop_name = new_loop(args.loop)
     asyncio.set_event_loop(loop)
     try:
         log("building apps ...")
@@ -760,6 +777,7 @@ def main(argv: list[str] | None = None) -> int:
             "target": target,
             "wall": time.perf_counter() - started,
             "load": f"{load_before} before, {_loadavg()} after",
+            "loop": loop_name,
         }
         report = render_report(res, cases, fws, meta, counts, skipped)
         print(report)

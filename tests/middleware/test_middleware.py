@@ -156,3 +156,22 @@ def test_app_level_middleware_runs_after_builtins_before_folders(make_project, m
         return call_next(request)
     app.add_middleware(app_mw)
     assert make_client(app).get("/").json() == {"trail": ["app", "folder"]}
+
+
+def test_request_ids_are_unique_and_a_forked_worker_never_repeats_its_parents():
+    import os
+    import re
+    from wolfpy.middleware.request_id import new_id
+    new_id()  # the pool now holds ids this process has not handed out yet
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a pre-forking server's worker
+        os.write(write, ",".join(new_id() for _ in range(100)).encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 1 << 16).decode().split(",")
+    os.close(read)
+    os.waitpid(pid, 0)
+    parent = [new_id() for _ in range(300)]
+    assert len(child) == 100 and not set(child) & set(parent)
+    assert len(set(parent)) == 300 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in parent + child)

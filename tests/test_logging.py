@@ -67,7 +67,7 @@ def _close_every_app_logging():
 
 def wolfpy_handlers() -> list[logging.Handler]:
     """WolfPy's handlers on the ``wolfpy`` logger."""
-    return [h for h in logging.getLogger("wolfpy").handlers if h.__class__.__module__ == "wolfpy.logs"]
+    return [h for h in logging.getLogger("wolfpy").handlers if h.__class__.__module__ == "wolfpy.loghandlers"]
 
 
 def log_path(app: App) -> Path:
@@ -298,7 +298,7 @@ def test_no_duplicate_handlers_for_one_log_file(load_app, make_client):
     second.load_routes()
     second.freeze()
     configure_logging(first)  # again: nothing changes
-    handlers = [h for h in logging.getLogger("wolfpy").handlers if h.__class__.__module__ == "wolfpy.logs"]
+    handlers = [h for h in logging.getLogger("wolfpy").handlers if h.__class__.__module__ == "wolfpy.loghandlers"]
     assert len(handlers) == 1
     make_client(first).get("/hello")
     make_client(second).get("/me")
@@ -537,3 +537,37 @@ def test_access_line_fast_path_matches_the_general_format(path, user, duration):
     assert "\n" not in fast and "\u2028" not in fast and "\x1b" not in fast and "\x85" not in fast
     parsed = json.loads(fast)
     assert parsed["path"] == path and parsed["message"] == f"GET {path} 200"
+
+
+def test_access_line_without_a_record_when_only_wolfpy_listens(client_for, monkeypatch):
+    """With no other handler anywhere (as under gunicorn or uvicorn), the access line is
+    queued without a LogRecord; it reads exactly as the record's line does."""
+    c = client_for(ROUTES, toml=TOML)
+    handled: list[str] = []
+    original = logging.Logger.handle
+
+    def counting(self, record):
+        handled.append(record.name)
+        return original(self, record)
+    monkeypatch.setattr(logging.Logger, "handle", counting)
+    c.get("/me", headers={"x-user": "ali\u00e7e \"q\""})   # pytest's capture handler is on the root logger
+    assert handled == ["wolfpy.access"]
+    monkeypatch.setattr(logging.root, "handlers", [])        # nothing but WolfPy's handlers
+    c.get("/me", headers={"x-user": "ali\u00e7e \"q\""})
+    assert handled == ["wolfpy.access"]                      # no record this time
+    raw = [x for x in log_path(c.app).read_text(encoding="utf-8").splitlines() if '"wolfpy.access"' in x]
+    general, fast = (json.loads(x) for x in raw)
+    assert list(general) == list(fast)                      # the same fields, in the same order
+    for key in ("time", "request_id", "duration_ms"):
+        general.pop(key), fast.pop(key)
+    assert general == fast and fast["user"] == "ali\u00e7e \"q\""
+    listener = logging.Handler()
+    seen: list[logging.LogRecord] = []
+    listener.emit = seen.append  # type: ignore[method-assign]
+    logging.getLogger("wolfpy.access").addHandler(listener)  # someone else listens: records again
+    try:
+        c.get("/hello")
+    finally:
+        logging.getLogger("wolfpy.access").removeHandler(listener)
+    assert [r.getMessage() for r in seen] == ["GET /hello 200"]
+    assert len([x for x in log_path(c.app).read_text().splitlines() if '"wolfpy.access"' in x]) == 3

@@ -67,16 +67,60 @@ def _json_scalar(value: Any) -> str | None:
 
 def _access_line(stamp: str, record: logging.LogRecord) -> str | None:
     attrs = record.__dict__
-    parts = [_json_scalar(attrs[key]) for key in ACCESS_FIELDS]
-    if None in parts:
-        return None
     try:
         message = record.getMessage()
     except Exception:
         return None
-    text = _ACCESS_LINE % (stamp, _encode_str(record.levelname), _encode_str(record.name), _encode_str(message),
-                           *parts)
+    return _access_json(stamp, record.levelname, record.name, message, [attrs[key] for key in ACCESS_FIELDS])
+
+
+def _access_json(stamp: str, level: str, logger: str, message: str, values: list[Any]) -> str | None:
+    parts = [_json_scalar(value) for value in values]
+    if None in parts:
+        return None
+    text = _ACCESS_LINE % (stamp, _encode_str(level), _encode_str(logger), _encode_str(message), *parts)
     return text if text.isascii() else _UNSAFE.sub(_escape_unsafe, text)
+
+
+_second: tuple[int, str] = (-1, "")
+
+
+def _stamp(created: float) -> str:
+    """``created`` (a time.time()) as the ``time`` field: ISO 8601 in UTC, to the millisecond."""
+    global _second
+    second, prefix = _second
+    if int(created) != second:
+        second = int(created)
+        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _second = (second, prefix)
+    return f"{prefix}.{int((created - second) * 1000):03d}Z"
+
+
+class AccessLine:
+    """An access line not made into a LogRecord (when nothing but WolfPy's own handlers
+    would see one, see :func:`wolfpy.loghandlers.log_access`): its time and the values of
+    :data:`ACCESS_FIELDS`. Its text is the line the record would have had, made once."""
+
+    __slots__ = ("created", "values", "_text")
+
+    def __init__(self, created: float, values: list[Any]) -> None:
+        self.created = created
+        self.values = values
+        self._text: str | None = None
+
+    def text(self) -> str:
+        """The JSON line, with its newline."""
+        text = self._text
+        if text is None:
+            values = self.values
+            stamp = _stamp(self.created)
+            message = f"{values[1]} {values[2]} {values[3]}"
+            line = _access_json(stamp, "INFO", "wolfpy.access", message, values)
+            if line is None:  # a value JSON has no scalar for: the general encoder
+                line = dumps_line({"time": stamp, "level": "INFO", "logger": "wolfpy.access", "message": message,
+                                   **dict(zip(ACCESS_FIELDS, values))})
+            text = self._text = line + "\n"
+        return text
 
 
 def _exc_name(kind: type) -> str:
@@ -94,8 +138,6 @@ class JSONFormatter(logging.Formatter):
     ``request_id``, ``method`` and ``path``.
     """
 
-    _second: tuple[int, str] = (-1, "")
-
     def format(self, record: logging.LogRecord) -> str:
         # Formatted once per record: the console and the log file share the line.
         line: str | None = record.__dict__.get(_LINE)
@@ -107,13 +149,7 @@ class JSONFormatter(logging.Formatter):
         return line
 
     def _format(self, record: logging.LogRecord) -> str:
-        created = record.created
-        second, prefix = self._second
-        if int(created) != second:
-            second = int(created)
-            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._second = (second, prefix)
-        stamp = f"{prefix}.{int((created - second) * 1000):03d}Z"
+        stamp = _stamp(record.created)
         attrs = record.__dict__
         if attrs.keys() == _ACCESS_KEYS and record.exc_info is None and not record.exc_text \
                 and not record.stack_info:

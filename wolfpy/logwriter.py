@@ -1,7 +1,7 @@
 """A thread that writes log lines, so a request never waits for the disk.
 
-The log file's handler (:mod:`wolfpy.logs`) hands each record to a
-:class:`BackgroundWriter` and returns; the writer's thread takes everything queued,
+The log handlers (:mod:`wolfpy.loghandlers`) hand each record to a
+:class:`BackgroundWriter` and return; the writer's thread takes everything queued,
 writes it and flushes once per batch. The queue is bounded (:data:`QUEUE_LIMIT`): when
 the disk cannot keep up, new records are counted in ``dropped`` and left out, rather
 than blocking the request or growing memory without end; the writer then logs how many

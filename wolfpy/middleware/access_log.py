@@ -9,6 +9,8 @@ from typing import Any
 
 from ..auth.users import SESSION_KEY
 from ..http.response import Response
+from ..logformat import ACCESS_FIELDS, AccessLine
+from ..loghandlers import log_access
 from . import Hooks
 from .request_id import KEY as REQUEST_ID, id_stamper
 
@@ -83,18 +85,16 @@ class AccessLog(Hooks):
                 rid = state.get(REQUEST_ID)
             duration = round((clock() - start) * 1000, 3) if start is not None else None
             method, path, status = request.method, request.path, response.status
+            values = [rid, method, path, status, duration, _logged_user(request), request.client_ip]
+            if log_access(app, AccessLine(time.time(), values)):
+                return response  # queued on WolfPy's handlers: nothing else would see a record
             # A record made as makeRecord would (its factory, so a custom one is honoured),
             # without logger.info()'s stack walk and extra= key checks.
             record = logging.getLogRecordFactory()(
                 "wolfpy.access", logging.INFO, "wolfpy.access", 0, "%s %s %s", (method, path, status), None)
             attrs = record.__dict__
-            attrs["request_id"] = rid
-            attrs["method"] = method
-            attrs["path"] = path
-            attrs["status"] = status
-            attrs["duration_ms"] = duration
-            attrs["user"] = _logged_user(request)
-            attrs["client_ip"] = request.client_ip
+            for key, value in zip(ACCESS_FIELDS, values):
+                attrs[key] = value
             attrs["_wolfpy_app"] = app_ref
             logger.handle(record)
             return response

@@ -8,6 +8,9 @@ from ..http.hosts import HostMatcher, allowed_patterns, parse_host
 from . import Hooks
 
 
+KNOWN_HOSTS = 512  # Host values whose answer is kept, per App
+
+
 class AllowedHosts(Hooks):
     """400 for a ``Host`` that is malformed (see :mod:`wolfpy.http.hosts`) or not in
     ``[app] allowed_hosts`` (exact names, ``name:port``, ``.example.com`` for a domain and
@@ -24,7 +27,21 @@ class AllowedHosts(Hooks):
                               "\"example.com\", \"example.com:8000\", \".example.com\" (a domain and "
                               "its subdomains) or \"*\"")
 
+        # Host values seen, and whether they are allowed: parsing and matching once per
+        # name, not per request. Bounded: names past the limit are checked each time.
+        known: dict[str, bool] = {}
+
         def before(request: Any) -> Any:
+            if request.headers.get("host"):
+                value = request.host
+                ok = known.get(value)
+                if ok is None:
+                    parsed = parse_host(value)
+                    ok = parsed is not None and matcher.allows(parsed)
+                    if len(known) < KNOWN_HOSTS:
+                        known[value] = ok
+                if ok and len(request.headers.getlist("host")) < 2:
+                    return None
             # No Host header, or an empty one: nothing to check (RFC 9112 3.2 wants a 400).
             host = parse_host(request.host) if request.headers.get("host") else None
             if host is not None and matcher.allows(host) and len(request.headers.getlist("host")) < 2:

@@ -68,6 +68,10 @@ class RequestId(Hooks):
             if rid is None:  # a response made before the chain ran (an early 413, say)
                 stamp(request)
                 rid = request.state[KEY]
-            response.headers["X-Request-ID"] = rid
+            headers = response.raw_headers
+            if any(name.lower() == "x-request-id" for name, _ in headers):
+                response.headers["X-Request-ID"] = rid   # the handler set one: replaced
+            else:  # a hex id or a checked token (see id_stamper): nothing to validate
+                headers.append(("X-Request-ID", rid))
             return response
         self.before, self.after = stamp, after

@@ -15,6 +15,10 @@ Cases:
 - ``asgi``: GET / of a default project under ASGI and under WSGI; the ratio per checkout
   is ASGI ÷ WSGI.
 - ``asgi_nonblocking``: the same, its page's handler marked ``@nonblocking``.
+- ``orm``: three requests to a project whose handlers use its models on PostgreSQL (no
+  built-in middleware): ``fortunes`` lists a 12-row table (``Fortune.select()``), ``get``
+  reads one row (``World.get_by_id(n)``), ``update`` writes one field of one row by id.
+  Needs ``WOLFPY_TEST_POSTGRES_URL``; the tables are the worker's own and dropped at exit.
 """
 from __future__ import annotations
 
@@ -60,8 +64,8 @@ def _environ() -> dict[str, Any]:
             "wsgi.multiprocess": False, "wsgi.run_once": False, "wsgi.version": (1, 0)}
 
 
-def _wsgi_call(app: Any) -> Callable[[int], None]:
-    environ = _environ()
+def _wsgi_call(app: Any, path: str = "/") -> Callable[[int], None]:
+    environ = dict(_environ(), PATH_INFO=path, RAW_URI=path)
 
     def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
         assert status.startswith("200"), status
@@ -102,6 +106,66 @@ def _asgi_call(app: Any) -> Callable[[int], None]:
     return run
 
 
+_ORM_MODELS = """
+from wolfpy.db import CharField, IntegerField, Model
+
+class World(Model):
+    randomnumber = IntegerField()
+
+    class Meta:
+        table_name = "ab_world_{tag}"
+
+class Fortune(Model):
+    message = CharField(max_length=2048)
+
+    class Meta:
+        table_name = "ab_fortune_{tag}"
+"""
+
+_ORM_ROUTES = {
+    "fortunes": "def get(request):\n"
+                "    return str(sum(len(f.message) for f in Fortune.select()))\n",
+    "get": "def get(request):\n"
+           "    global n\n"
+           "    n = n % 100 + 1\n"
+           "    return str(World.get_by_id(n).randomnumber)\n",
+    "update": "def get(request):\n"
+              "    global n\n"
+              "    n = n % 100 + 1\n"
+              "    return str(World.update(randomnumber=n * 7 % 10000 + 1).where(World.id == n).execute())\n",
+}
+
+
+def _orm_project() -> dict[str, Callable[[int], None]]:
+    import atexit
+    import wolfpy
+    tag = f"{os.getpid()}_{int(time.time())}"
+    dest = Path(tempfile.mkdtemp(prefix="wolfpy-ab-")) / "site"
+    (dest / "routes").mkdir(parents=True)
+    (dest / "models").mkdir()
+    (dest / "wolfpy.toml").write_text("[app]\ndebug = false\n[middleware]\nbuiltin = []\n")
+    (dest / "models" / "tfb.py").write_text(_ORM_MODELS.format(tag=tag))
+    for name, body in _ORM_ROUTES.items():
+        (dest / "routes" / f"{name}.py").write_text("from models.tfb import Fortune, World\n\nn = 0\n\n\n" + body)
+    os.environ.update({"WOLFPY_SECRET_KEY": "x" * 50, "WOLFPY_APP_ALLOWED_HOSTS": "127.0.0.1",
+                       "DATABASE_URL": os.environ["WOLFPY_TEST_POSTGRES_URL"]})
+    app = wolfpy.load(dest)
+    models = app.models
+    world, fortune = (next(m for m in models if m.__name__ == name) for name in ("World", "Fortune"))
+    db = app.database
+    with db.connection_context():
+        db.create_tables(models)
+        world.insert_many([{"randomnumber": i * 37 % 10000 + 1} for i in range(1, 101)]).execute()
+        fortune.insert_many([{"message": f"fortune <{i}> & more"} for i in range(12)]).execute()
+
+    def drop() -> None:
+        with db.connection_context():
+            db.drop_tables(models)
+        db.close_all()
+    atexit.register(drop)
+    return {name: _wsgi_call(app, "/" + name) for name in _ORM_ROUTES}
+
+
 def _setup(case: str) -> dict[str, Callable[[int], None]]:
     if case == "db":
         from wolfpy.db import database_from_url
@@ -113,6 +177,8 @@ def _setup(case: str) -> dict[str, Callable[[int], None]]:
                 db.execute_sql("SELECT 1 + 1").fetchone()
                 db.close()
         return {"request": run}
+    if case == "orm":
+        return _orm_project()
     if case == "access_log":
         return {"request": _wsgi_call(_default_project())}
     if case in ("asgi", "asgi_nonblocking"):
@@ -150,7 +216,7 @@ def worker(case: str, seconds: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("case", choices=["db", "access_log", "asgi", "asgi_nonblocking"])
+    parser.add_argument("case", choices=["db", "access_log", "asgi", "asgi_nonblocking", "orm"])
     parser.add_argument("--base", required=True, help="the checkout to compare with (holds wolfpy/)")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--time", type=float, default=0.3, help="seconds per batch")

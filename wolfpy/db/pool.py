@@ -16,7 +16,11 @@ from typing import Any
 
 from playhouse.pool import PooledMySQLDatabase, PooledPostgresqlDatabase
 
+from .sqlcache import CachedSQL
+
 __all__ = ["PING_IDLE_SECONDS", "PostgresqlPool", "MySQLPool"]
+
+_MYSQL_IN_TRANSACTION = 1  # SERVER_STATUS_IN_TRANS in the MySQL protocol's status flags
 
 #: A connection idle for longer than this is checked with a round trip when it leaves
 #: the pool (a peer that vanished without closing the socket gives no sign locally).
@@ -66,8 +70,9 @@ class _LocalCheck:
         super()._close_raw(conn)  # type: ignore[misc]
 
 
-class PostgresqlPool(_LocalCheck, PooledPostgresqlDatabase):
-    """``PooledPostgresqlDatabase`` without the ``SELECT 1`` on every check-out."""
+class PostgresqlPool(CachedSQL, _LocalCheck, PooledPostgresqlDatabase):
+    """``PooledPostgresqlDatabase`` without the ``SELECT 1`` on every check-out
+    (and with the SQL text of common query shapes cached: :mod:`wolfpy.db.sqlcache`)."""
 
     def _fileno(self, conn: Any) -> int | None:
         if conn.closed:
@@ -75,9 +80,22 @@ class PostgresqlPool(_LocalCheck, PooledPostgresqlDatabase):
         return int(conn.fileno())
 
 
-class MySQLPool(_LocalCheck, PooledMySQLDatabase):
-    """``PooledMySQLDatabase`` without the ``ping`` on every check-out."""
+class MySQLPool(CachedSQL, _LocalCheck, PooledMySQLDatabase):
+    """``PooledMySQLDatabase`` without the ``ping`` on every check-out, nor the
+    ``ROLLBACK`` on every check-in (and with common SQL text cached)."""
 
     def _fileno(self, conn: Any) -> int | None:
         sock = getattr(conn, "_sock", None)  # PyMySQL's socket; None once closed
         return sock.fileno() if sock is not None else None
+
+    def _can_reuse(self, conn: Any) -> bool:
+        # PyMySQL's connection tells peewee nothing about a transaction, so peewee's pool
+        # sends ROLLBACK at every check-in to be safe. The server does tell: every OK and
+        # EOF packet carries its status flags, kept in ``server_status``. Only a
+        # connection in a transaction (or one that cannot say) is rolled back.
+        status = getattr(conn, "server_status", None)
+        result = getattr(conn, "_result", None)
+        if (isinstance(status, int) and not status & _MYSQL_IN_TRANSACTION
+                and not getattr(result, "unbuffered_active", False)):
+            return True
+        return super()._can_reuse(conn)  # type: ignore[no-any-return]

@@ -58,8 +58,9 @@ _WRITE_ATTRS = frozenset({
 
 def _field_of(node: Any, model: Any) -> bool:
     """``node`` is one of ``model``'s own fields (the object its class holds)."""
-    return (isinstance(node, Field) and node.model is model and node._coerce
-            and model._meta.fields.get(node.name) is node)
+    field: Any = node  # (peewee's stubs lack the private attributes read here)
+    return (isinstance(node, Field) and field.model is model and field._coerce
+            and model._meta.fields.get(field.name) is node)
 
 
 def _where(node: Any, model: Any, key: list[Any], params: list[Any]) -> bool:
@@ -132,11 +133,12 @@ def _write(query: Any, model: Any, key: list[Any], params: list[Any]) -> bool:
     if (query._returning or query._order_by or query._limit is not None or query._offset is not None
             or query._cte_list or query.table is not model):
         return False
-    if type(query) is ModelUpdate:
-        if query._from is not None or not query._update:
+    update: Any = getattr(query, "_update", None)  # a ModelUpdate's; a ModelDelete has none
+    if update is not None:
+        if query._from is not None or not update:
             return False
         # peewee writes SET in the fields' own order (their sort key), not the dict's.
-        for field, value in sorted(query._update.items(), key=_sort_key):
+        for field, value in sorted(update.items(), key=_sort_key):
             if isinstance(value, Node) or not _field_of(field, model):
                 return False
             value = field.db_value(value)
@@ -149,8 +151,8 @@ def _write(query: Any, model: Any, key: list[Any], params: list[Any]) -> bool:
 
 
 def _sort_key(item: tuple[Any, Any]) -> Any:
-    field = item[0]
-    return field._sort_key if isinstance(field, Field) else (0, 0)
+    field: Any = item[0]
+    return getattr(field, "_sort_key", (0, 0))  # a Field's; anything else is refused after
 
 
 def fingerprint(query: Any) -> tuple[tuple[Any, ...], list[Any]] | None:

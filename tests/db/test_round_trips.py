@@ -148,7 +148,12 @@ ROUTES = {
     "routes/left_open.py": "from wolfpy.db import DATABASE\nfrom models.tfb import Fortune\n\ndef post(request):\n"
                            "    DATABASE.begin()\n"
                            "    Fortune.create(message='never committed')\n"
-                           "    return 'left open'\n",
+                           "    return f'left open ({Fortune.select().count()})'\n",
+    # The same, failing half-way.
+    "routes/failed.py": "from wolfpy.db import DATABASE\nfrom models.tfb import Fortune\n\ndef post(request):\n"
+                        "    DATABASE.begin()\n"
+                        "    Fortune.create(message='never committed either')\n"
+                        "    raise RuntimeError('half-way')\n",
 }
 
 
@@ -208,10 +213,16 @@ def test_a_connection_handed_back_inside_a_transaction_is_rolled_back(wired: Any
     query_kind = "Q" if backend == "postgresql" else "COM_QUERY"
     client.get("/fortunes")
     proxy.take()
-    assert client.post("/left_open").text == "left open"
+    assert client.post("/left_open").text == "left open (4)"
     sent = [sql.split()[0].upper() for kind, sql in proxy.take() if kind == query_kind]
-    assert sent == ["BEGIN", "INSERT", "ROLLBACK"]
+    assert sent == ["BEGIN", "INSERT", "SELECT", "ROLLBACK"]
     # The row was never committed, and the connection, back in the pool, serves the next
     # request with its one statement again.
+    assert client.get("/fortunes").text == "fortune 0 | fortune 1 | fortune 2"
+    assert len(proxy.take()) == 1
+    # A handler that fails inside its transaction: a 500, and the transaction rolled back.
+    assert client.post("/failed").status_code == 500
+    sent = [sql.split()[0].upper() for kind, sql in proxy.take() if kind == query_kind]
+    assert sent == ["BEGIN", "INSERT", "ROLLBACK"]
     assert client.get("/fortunes").text == "fortune 0 | fortune 1 | fortune 2"
     assert len(proxy.take()) == 1

@@ -20,7 +20,9 @@ from .sqlcache import CachedSQL
 
 __all__ = ["PING_IDLE_SECONDS", "PostgresqlPool", "MySQLPool"]
 
-_MYSQL_IN_TRANSACTION = 1  # SERVER_STATUS_IN_TRANS in the MySQL protocol's status flags
+# Two of the MySQL protocol's server status flags (SERVER_STATUS_IN_TRANS, _AUTOCOMMIT).
+_MYSQL_IN_TRANSACTION = 1
+_MYSQL_AUTOCOMMIT = 2
 
 #: A connection idle for longer than this is checked with a round trip when it leaves
 #: the pool (a peer that vanished without closing the socket gives no sign locally).
@@ -90,12 +92,14 @@ class MySQLPool(CachedSQL, _LocalCheck, PooledMySQLDatabase):
 
     def _can_reuse(self, conn: Any) -> bool:
         # PyMySQL's connection tells peewee nothing about a transaction, so peewee's pool
-        # sends ROLLBACK at every check-in to be safe. The server does tell: every OK and
-        # EOF packet carries its status flags, kept in ``server_status``. Only a
-        # connection in a transaction (or one that cannot say) is rolled back.
+        # sends ROLLBACK at every check-in to be safe. The server does tell: every OK
+        # packet carries its status flags, kept in ``server_status`` (PyMySQL does not
+        # read them from the EOF ending a result set, but no SELECT ends a transaction,
+        # and with autocommit on none starts one). Only a connection in a transaction,
+        # with autocommit turned off, or that cannot say, is rolled back.
         status = getattr(conn, "server_status", None)
         result = getattr(conn, "_result", None)
-        if (isinstance(status, int) and not status & _MYSQL_IN_TRANSACTION
+        if (isinstance(status, int) and status & _MYSQL_AUTOCOMMIT and not status & _MYSQL_IN_TRANSACTION
                 and not getattr(result, "unbuffered_active", False)):
             return True
         return super()._can_reuse(conn)  # type: ignore[no-any-return]

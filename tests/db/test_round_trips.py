@@ -157,10 +157,11 @@ ROUTES = {
 }
 
 
-@pytest.fixture(params=["postgresql", "mysql"])
+@pytest.fixture(params=[("postgresql", "wsgi"), ("mysql", "wsgi"), ("postgresql", "asgi"), ("mysql", "asgi")],
+                ids=lambda p: "-".join(p))
 def wired(request: pytest.FixtureRequest, throwaway_url: Any, make_project: Any,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Any, TestClient, CountingProxy]]:
-    backend = request.param
+    backend, protocol = request.param
     parts = urlsplit(throwaway_url(backend))
     proxy = CountingProxy(parts.hostname or "127.0.0.1", parts.port or (5432 if backend == "postgresql" else 3306),
                           backend)
@@ -178,7 +179,7 @@ def wired(request: pytest.FixtureRequest, throwaway_url: Any, make_project: Any,
         db.create_tables(app.models)
         world.insert_many([{"randomnumber": i} for i in range(1, 11)]).execute()
         fortune.insert_many([{"message": f"fortune {i}"} for i in range(3)]).execute()
-    client = TestClient(app)
+    client = TestClient(app, protocol=protocol)
     try:
         yield backend, app, client, proxy
     finally:

@@ -138,7 +138,8 @@ def _write(query: Any, model: Any, key: list[Any], params: list[Any]) -> bool:
         if query._from is not None or not update:
             return False
         # peewee writes SET in the fields' own order (their sort key), not the dict's.
-        for field, value in sorted(update.items(), key=_sort_key):
+        items = sorted(update.items(), key=_sort_key) if len(update) > 1 else update.items()
+        for field, value in items:
             if isinstance(value, Node) or not _field_of(field, model):
                 return False
             value = field.db_value(value)

@@ -1,11 +1,13 @@
 """Before/after timing of one case under two WolfPy checkouts, interleaved in one run.
 
-    python benchmarks/ab.py CASE --base /path/to/old/checkout [--rounds 9] [--time 0.3]
+    python benchmarks/ab.py CASE --base /path/to/old/checkout [--rounds 9] [--time 0.3] [--cpu]
 
 Each checkout gets its own worker process (``PYTHONPATH`` = that checkout) that sets the
 case up once; the parent then asks the workers, in turn and in a rotated order, for one
 timed batch each, so load from anything else on the machine falls on both alike. The
 table gives the median µs per request per checkout and the ratio (base ÷ this checkout).
+With ``--cpu`` the workers count their own CPU time instead of the wall clock: on a
+loaded machine, waits for the database server or for a CPU then stay out of the figure.
 
 Cases:
 - ``db``: check a pooled PostgreSQL connection out, run one query, return it (what each
@@ -187,7 +189,7 @@ def _setup(case: str) -> dict[str, Callable[[int], None]]:
     raise SystemExit(f"error: unknown case {case!r}")
 
 
-def worker(case: str, seconds: float) -> None:
+def worker(case: str, seconds: float, clock: Callable[[], float] = time.perf_counter) -> None:
     runs = _setup(case)
     sizes = {}
     for name, run in runs.items():  # calibrate: one batch lasts about `seconds`
@@ -206,9 +208,9 @@ def worker(case: str, seconds: float) -> None:
         out = {}
         for name, run in runs.items():
             n = sizes[name]
-            start = time.perf_counter()
+            start = clock()
             run(n)
-            out[name] = (time.perf_counter() - start) / n * 1e6
+            out[name] = (clock() - start) / n * 1e6
         print(json.dumps(out), flush=True)
 
 
@@ -220,17 +222,21 @@ def main() -> None:
     parser.add_argument("--base", required=True, help="the checkout to compare with (holds wolfpy/)")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--time", type=float, default=0.3, help="seconds per batch")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time each worker's own CPU (process_time), not the wall clock: what the "
+                             "checkout itself costs, without the waits on a database or a busy machine")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.case, args.time)
+        worker(args.case, args.time, time.process_time if args.cpu else time.perf_counter)
         return
     checkouts = {"base": os.path.abspath(args.base), "this": str(HERE.parent)}
     procs = {}
     for label, root in checkouts.items():
         env = dict(os.environ, PYTHONPATH=root)
         procs[label] = subprocess.Popen(
-            [sys.executable, __file__, args.case, "--base", args.base, "--time", str(args.time), "--worker"],
+            [sys.executable, __file__, args.case, "--base", args.base, "--time", str(args.time), "--worker"]
+            + (["--cpu"] if args.cpu else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=tempfile.gettempdir())
     for proc in procs.values():
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
@@ -248,7 +254,7 @@ def main() -> None:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait()
-    print(f"case {args.case}: {args.rounds} interleaved rounds, load {load:.2f} -> {os.getloadavg()[0]:.2f}")
+    print(f"case {args.case}: {args.rounds} interleaved rounds{' (CPU time)' if args.cpu else ''}, load {load:.2f} -> {os.getloadavg()[0]:.2f}")
     medians = {label: {k: statistics.median(s[k] for s in rows) for k in rows[0]}
                for label, rows in samples.items()}
     for label, m in medians.items():

@@ -7,6 +7,10 @@ instead look at the socket, which costs no round trip: a server that ended the s
 ready; a healthy idle connection has nothing to read. Only then, or when the connection
 has been idle for longer than :data:`PING_IDLE_SECONDS`, is the server asked, as before,
 and a dead connection is replaced before the request sees it.
+
+On the way back in, a connection is rolled back only when a transaction is open (peewee's
+MySQL pool sends ``ROLLBACK`` every time, since PyMySQL does not say), so a request that
+runs one query sends the server that one statement.
 """
 from __future__ import annotations
 

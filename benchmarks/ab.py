@@ -1,11 +1,13 @@
 """Before/after timing of one case under two WolfPy checkouts, interleaved in one run.
 
-    python benchmarks/ab.py CASE --base /path/to/old/checkout [--rounds 9] [--time 0.3]
+    python benchmarks/ab.py CASE --base /path/to/old/checkout [--rounds 9] [--time 0.3] [--cpu]
 
 Each checkout gets its own worker process (``PYTHONPATH`` = that checkout) that sets the
 case up once; the parent then asks the workers, in turn and in a rotated order, for one
 timed batch each, so load from anything else on the machine falls on both alike. The
 table gives the median µs per request per checkout and the ratio (base ÷ this checkout).
+With ``--cpu`` the workers count their own CPU time instead of the wall clock: on a
+loaded machine, waits for the database server or for a CPU then stay out of the figure.
 
 Cases:
 - ``db``: check a pooled PostgreSQL connection out, run one query, return it (what each
@@ -15,6 +17,10 @@ Cases:
 - ``asgi``: GET / of a default project under ASGI and under WSGI; the ratio per checkout
   is ASGI ÷ WSGI.
 - ``asgi_nonblocking``: the same, its page's handler marked ``@nonblocking``.
+- ``orm``: three requests to a project whose handlers use its models on PostgreSQL (no
+  built-in middleware): ``fortunes`` lists a 12-row table (``Fortune.select()``), ``get``
+  reads one row (``World.get_by_id(n)``), ``update`` writes one field of one row by id.
+  Needs ``WOLFPY_TEST_POSTGRES_URL``; the tables are the worker's own and dropped at exit.
 """
 from __future__ import annotations
 
@@ -60,8 +66,8 @@ def _environ() -> dict[str, Any]:
             "wsgi.multiprocess": False, "wsgi.run_once": False, "wsgi.version": (1, 0)}
 
 
-def _wsgi_call(app: Any) -> Callable[[int], None]:
-    environ = _environ()
+def _wsgi_call(app: Any, path: str = "/") -> Callable[[int], None]:
+    environ = dict(_environ(), PATH_INFO=path, RAW_URI=path)
 
     def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
         assert status.startswith("200"), status
@@ -113,6 +119,66 @@ def _new_loop() -> Any:
     return asyncio.new_event_loop()
 
 
+_ORM_MODELS = """
+from wolfpy.db import CharField, IntegerField, Model
+
+class World(Model):
+    randomnumber = IntegerField()
+
+    class Meta:
+        table_name = "ab_world_{tag}"
+
+class Fortune(Model):
+    message = CharField(max_length=2048)
+
+    class Meta:
+        table_name = "ab_fortune_{tag}"
+"""
+
+_ORM_ROUTES = {
+    "fortunes": "def get(request):\n"
+                "    return str(sum(len(f.message) for f in Fortune.select()))\n",
+    "get": "def get(request):\n"
+           "    global n\n"
+           "    n = n % 100 + 1\n"
+           "    return str(World.get_by_id(n).randomnumber)\n",
+    "update": "def get(request):\n"
+              "    global n\n"
+              "    n = n % 100 + 1\n"
+              "    return str(World.update(randomnumber=n * 7 % 10000 + 1).where(World.id == n).execute())\n",
+}
+
+
+def _orm_project() -> dict[str, Callable[[int], None]]:
+    import atexit
+    import wolfpy
+    tag = f"{os.getpid()}_{int(time.time())}"
+    dest = Path(tempfile.mkdtemp(prefix="wolfpy-ab-")) / "site"
+    (dest / "routes").mkdir(parents=True)
+    (dest / "models").mkdir()
+    (dest / "wolfpy.toml").write_text("[app]\ndebug = false\n[middleware]\nbuiltin = []\n")
+    (dest / "models" / "tfb.py").write_text(_ORM_MODELS.format(tag=tag))
+    for name, body in _ORM_ROUTES.items():
+        (dest / "routes" / f"{name}.py").write_text("from models.tfb import Fortune, World\n\nn = 0\n\n\n" + body)
+    os.environ.update({"WOLFPY_SECRET_KEY": "x" * 50, "WOLFPY_APP_ALLOWED_HOSTS": "127.0.0.1",
+                       "DATABASE_URL": os.environ["WOLFPY_TEST_POSTGRES_URL"]})
+    app = wolfpy.load(dest)
+    models = app.models
+    world, fortune = (next(m for m in models if m.__name__ == name) for name in ("World", "Fortune"))
+    db = app.database
+    with db.connection_context():
+        db.create_tables(models)
+        world.insert_many([{"randomnumber": i * 37 % 10000 + 1} for i in range(1, 101)]).execute()
+        fortune.insert_many([{"message": f"fortune <{i}> & more"} for i in range(12)]).execute()
+
+    def drop() -> None:
+        with db.connection_context():
+            db.drop_tables(models)
+        db.close_all()
+    atexit.register(drop)
+    return {name: _wsgi_call(app, "/" + name) for name in _ORM_ROUTES}
+
+
 def _setup(case: str) -> dict[str, Callable[[int], None]]:
     if case == "db":
         from wolfpy.db import database_from_url
@@ -124,6 +190,8 @@ def _setup(case: str) -> dict[str, Callable[[int], None]]:
                 db.execute_sql("SELECT 1 + 1").fetchone()
                 db.close()
         return {"request": run}
+    if case == "orm":
+        return _orm_project()
     if case == "access_log":
         return {"request": _wsgi_call(_default_project())}
     if case in ("asgi", "asgi_nonblocking"):
@@ -132,7 +200,7 @@ def _setup(case: str) -> dict[str, Callable[[int], None]]:
     raise SystemExit(f"error: unknown case {case!r}")
 
 
-def worker(case: str, seconds: float) -> None:
+def worker(case: str, seconds: float, clock: Callable[[], float] = time.perf_counter) -> None:
     runs = _setup(case)
     sizes = {}
     for name, run in runs.items():  # calibrate: one batch lasts about `seconds`
@@ -151,9 +219,9 @@ def worker(case: str, seconds: float) -> None:
         out = {}
         for name, run in runs.items():
             n = sizes[name]
-            start = time.perf_counter()
+            start = clock()
             run(n)
-            out[name] = (time.perf_counter() - start) / n * 1e6
+            out[name] = (clock() - start) / n * 1e6
         print(json.dumps(out), flush=True)
 
 
@@ -161,16 +229,19 @@ def worker(case: str, seconds: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("case", choices=["db", "access_log", "asgi", "asgi_nonblocking"])
+    parser.add_argument("case", choices=["db", "access_log", "asgi", "asgi_nonblocking", "orm"])
     parser.add_argument("--base", required=True, help="the checkout to compare with (holds wolfpy/)")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--time", type=float, default=0.3, help="seconds per batch")
     parser.add_argument("--loop", choices=["auto", "asyncio"], default="auto",
                         help="the ASGI cases' event loop; auto: uvloop when installed, as uvicorn picks")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time each worker's own CPU (process_time), not the wall clock: what the "
+                             "checkout itself costs, without the waits on a database or a busy machine")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.case, args.time)
+        worker(args.case, args.time, time.process_time if args.cpu else time.perf_counter)
         return
     os.environ["WOLFPY_AB_LOOP"] = args.loop  # the workers read it
     checkouts = {"base": os.path.abspath(args.base), "this": str(HERE.parent)}
@@ -178,7 +249,8 @@ def main() -> None:
     for label, root in checkouts.items():
         env = dict(os.environ, PYTHONPATH=root)
         procs[label] = subprocess.Popen(
-            [sys.executable, __file__, args.case, "--base", args.base, "--time", str(args.time), "--worker"],
+            [sys.executable, __file__, args.case, "--base", args.base, "--time", str(args.time), "--worker"]
+            + (["--cpu"] if args.cpu else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=tempfile.gettempdir())
     for proc in procs.values():
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
@@ -196,7 +268,7 @@ def main() -> None:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait()
-    print(f"case {args.case}: {args.rounds} interleaved rounds, load {load:.2f} -> {os.getloadavg()[0]:.2f}")
+    print(f"case {args.case}: {args.rounds} interleaved rounds{' (CPU time)' if args.cpu else ''}, load {load:.2f} -> {os.getloadavg()[0]:.2f}")
     medians = {label: {k: statistics.median(s[k] for s in rows) for k in rows[0]}
                for label, rows in samples.items()}
     for label, m in medians.items():

@@ -11,6 +11,7 @@ import peewee
 
 from ..context import request_or_none
 from ..errors import ConfigError, MissingExtra
+from .sqlcache import CachedSQL
 
 
 class AppDatabaseProxy(peewee.DatabaseProxy):
@@ -120,8 +121,9 @@ def _sqlite(url: str, root: Path | str | None) -> peewee.SqliteDatabase:
     return _SqliteDatabase(path, pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000})
 
 
-class _SqliteDatabase(peewee.SqliteDatabase):
-    """Creates the file's folder on first connect (not before: a dry run must not touch disk)."""
+class _SqliteDatabase(CachedSQL, peewee.SqliteDatabase):
+    """Creates the file's folder on first connect (not before: a dry run must not touch disk);
+    caches the SQL text of common query shapes (:mod:`wolfpy.db.sqlcache`)."""
 
     def _connect(self) -> Any:
         if self.database != ":memory:":

@@ -7,6 +7,10 @@ instead look at the socket, which costs no round trip: a server that ended the s
 ready; a healthy idle connection has nothing to read. Only then, or when the connection
 has been idle for longer than :data:`PING_IDLE_SECONDS`, is the server asked, as before,
 and a dead connection is replaced before the request sees it.
+
+On the way back in, a connection is rolled back only when a transaction is open (peewee's
+MySQL pool sends ``ROLLBACK`` every time, since PyMySQL does not say), so a request that
+runs one query sends the server that one statement.
 """
 from __future__ import annotations
 
@@ -16,7 +20,13 @@ from typing import Any
 
 from playhouse.pool import PooledMySQLDatabase, PooledPostgresqlDatabase
 
+from .sqlcache import CachedSQL
+
 __all__ = ["PING_IDLE_SECONDS", "PostgresqlPool", "MySQLPool"]
+
+# Two of the MySQL protocol's server status flags (SERVER_STATUS_IN_TRANS, _AUTOCOMMIT).
+_MYSQL_IN_TRANSACTION = 1
+_MYSQL_AUTOCOMMIT = 2
 
 #: A connection idle for longer than this is checked with a round trip when it leaves
 #: the pool (a peer that vanished without closing the socket gives no sign locally).
@@ -66,8 +76,9 @@ class _LocalCheck:
         super()._close_raw(conn)  # type: ignore[misc]
 
 
-class PostgresqlPool(_LocalCheck, PooledPostgresqlDatabase):
-    """``PooledPostgresqlDatabase`` without the ``SELECT 1`` on every check-out."""
+class PostgresqlPool(CachedSQL, _LocalCheck, PooledPostgresqlDatabase):
+    """``PooledPostgresqlDatabase`` without the ``SELECT 1`` on every check-out
+    (and with the SQL text of common query shapes cached: :mod:`wolfpy.db.sqlcache`)."""
 
     def _fileno(self, conn: Any) -> int | None:
         if conn.closed:
@@ -75,9 +86,24 @@ class PostgresqlPool(_LocalCheck, PooledPostgresqlDatabase):
         return int(conn.fileno())
 
 
-class MySQLPool(_LocalCheck, PooledMySQLDatabase):
-    """``PooledMySQLDatabase`` without the ``ping`` on every check-out."""
+class MySQLPool(CachedSQL, _LocalCheck, PooledMySQLDatabase):
+    """``PooledMySQLDatabase`` without the ``ping`` on every check-out, nor the
+    ``ROLLBACK`` on every check-in (and with common SQL text cached)."""
 
     def _fileno(self, conn: Any) -> int | None:
         sock = getattr(conn, "_sock", None)  # PyMySQL's socket; None once closed
         return sock.fileno() if sock is not None else None
+
+    def _can_reuse(self, conn: Any) -> bool:
+        # PyMySQL's connection tells peewee nothing about a transaction, so peewee's pool
+        # sends ROLLBACK at every check-in to be safe. The server does tell: every OK
+        # packet carries its status flags, kept in ``server_status`` (PyMySQL does not
+        # read them from the EOF ending a result set, but no SELECT ends a transaction,
+        # and with autocommit on none starts one). Only a connection in a transaction,
+        # with autocommit turned off, or that cannot say, is rolled back.
+        status = getattr(conn, "server_status", None)
+        result = getattr(conn, "_result", None)
+        if (isinstance(status, int) and status & _MYSQL_AUTOCOMMIT and not status & _MYSQL_IN_TRANSACTION
+                and not getattr(result, "unbuffered_active", False)):
+            return True
+        return super()._can_reuse(conn)  # type: ignore[no-any-return]

@@ -31,6 +31,9 @@ from .hotswap import RESTART_EXIT
 
 RESTART_SUFFIXES = (".py", ".toml", ".env")
 ROOT_FILES = (CONFIG_FILE, ".env")   # the files of the project folder itself that matter
+# A batch of changes is handed on once no new change came for this long (at most 50 ms after
+# the first): most of the time between a save and its reload is this wait.
+STEP_MS = 10
 
 
 def needs_restart(project: Any, changes: Iterable[tuple[Any, str]]) -> bool:
@@ -135,7 +138,7 @@ class Supervisor:
         from watchfiles import DefaultFilter, watch
         try:
             for changes in watch(*paths, watch_filter=watch_filter or DefaultFilter(), recursive=recursive,
-                                 debounce=50, step=50, stop_event=self.stop, raise_interrupt=False,
+                                 debounce=50, step=STEP_MS, stop_event=self.stop, raise_interrupt=False,
                                  yield_on_timeout=False):
                 out.put(changes)
         except Exception as exc:  # a watcher that dies must not leave a server that ignores edits

@@ -7,6 +7,7 @@ the same (an in-process reload) or was replaced (a restart):
 - a route edit, a new route file, a deleted one and a template edit are served by the
   same process; so is the fix of a route with a syntax error, after the error page;
 - an open live-reload stream is told to reload after an in-process reload;
+- requests made while routes are reloaded never see a half-built route table;
 - a model edit, a helper module (``routes/_*.py``) and a route file that another route
   imports by name restart it.
 """
@@ -169,3 +170,39 @@ def test_helper_and_imported_route_restart_the_process(dev: CliServer) -> None:
     poll(dev.port, "/shout", text_is("beta quote two"), server=dev)
     changed_pid(dev, after_helper)
     assert "the module routes.quote imports it, restarting" in dev.stderr()
+
+
+def test_requests_during_reloads_see_a_whole_route_table(dev: CliServer) -> None:
+    """While route files come and go, a route that stays is always served (never a 404 or
+    500 from a table half built), and the edited one answers with some saved version."""
+    import threading
+    route = dev.project / "routes/churn.py"
+    route.write_text('def get(request):\n    return "v0"\n')
+    poll(dev.port, "/churn", text_is("v0"), server=dev)
+    before = pid(dev)
+    seen: list[tuple[str, int, str]] = []
+    stop = threading.Event()
+
+    def hammer(path: str) -> None:
+        while not stop.is_set():
+            reply = get(dev.port, path)
+            seen.append((path, reply.status, without_livereload(reply.text)))
+
+    threads = [threading.Thread(target=hammer, args=(p,)) for p in ("/pid", "/churn")]
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(1, 8):
+            extra = dev.project / f"routes/churn_extra{n}.py"
+            extra.write_text('def get(request):\n    return "extra"\n')
+            route.write_text(f'def get(request):\n    return "v{n}"\n')
+            poll(dev.port, "/churn", text_is(f"v{n}"), timeout=RELOAD_BUDGET, server=dev)
+            extra.unlink()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+    assert sum(1 for path, _, _ in seen if path == "/pid") > 20, len(seen)
+    assert all(status == 200 for _, status, _ in seen), [s for s in seen if s[1] != 200][:5]
+    assert {text for path, _, text in seen if path == "/churn"} <= {f"v{n}" for n in range(8)}
+    assert pid(dev) == before

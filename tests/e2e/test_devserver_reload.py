@@ -7,7 +7,8 @@ the same (an in-process reload) or was replaced (a restart):
 - a route edit, a new route file, a deleted one and a template edit are served by the
   same process; so is the fix of a route with a syntax error, after the error page;
 - an open live-reload stream is told to reload after an in-process reload;
-- requests made while routes are reloaded never see a half-built route table;
+- requests made while routes are reloaded never see a half-built route table, and the
+  modules of the routes that did not change are not run again;
 - a model edit, a helper module (``routes/_*.py``) and a route file that another route
   imports by name restart it.
 """
@@ -206,3 +207,21 @@ def test_requests_during_reloads_see_a_whole_route_table(dev: CliServer) -> None
     assert all(status == 200 for _, status, _ in seen), [s for s in seen if s[1] != 200][:5]
     assert {text for path, _, text in seen if path == "/churn"} <= {f"v{n}" for n in range(8)}
     assert pid(dev) == before
+
+
+def test_only_the_changed_route_module_runs_again(dev: CliServer) -> None:
+    """Module-level state of the routes that did not change (a cache, a token) survives a reload."""
+    stamp = dev.project / "routes/stamp.py"
+    other = dev.project / "routes/other.py"
+    stamp.write_text("import uuid\n\nTOKEN = uuid.uuid4().hex\n\n\ndef get(request):\n    return {\"token\": TOKEN}\n")
+    other.write_text('def get(request):\n    return "other 0"\n')
+    poll(dev.port, "/other", text_is("other 0"), server=dev)
+    token = json.loads(poll(dev.port, "/stamp", lambda r: r.status == 200, server=dev)[0].text)["token"]
+
+    other.write_text('def get(request):\n    return "other 1"\n')
+    poll(dev.port, "/other", text_is("other 1"), timeout=RELOAD_BUDGET, server=dev)
+    assert json.loads(get(dev.port, "/stamp").text)["token"] == token
+
+    stamp.write_text(stamp.read_text() + "\n# edited\n")
+    poll(dev.port, "/stamp", lambda r: r.status == 200 and json.loads(r.text)["token"] != token,
+         timeout=RELOAD_BUDGET, server=dev)

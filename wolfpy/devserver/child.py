@@ -37,9 +37,13 @@ def watch_pages(project_root: Path) -> Broadcaster:
     return Broadcaster([project.templates, project.static, project.docs])
 
 
-def load_app(project_root: Path, debug: bool, broadcaster: Broadcaster,
-             first: bool = True) -> tuple[Any, Any, str | None]:
-    """(the App or None, its ASGI app or the error page, the load error or None)."""
+def load_app(project_root: Path, debug: bool, broadcaster: Broadcaster, previous: Any = None,
+             changed: tuple[str, ...] = ()) -> tuple[Any, Any, str | None]:
+    """(the App or None, its ASGI app or the error page, the load error or None).
+
+    With ``previous`` (the App serving now), its route modules are reused but for the
+    ``changed`` files: only those are imported again.
+    """
     from ..app import App, warn_unapplied_migrations
     from ..config import Settings
     from ..project import Project
@@ -50,11 +54,13 @@ def load_app(project_root: Path, debug: bool, broadcaster: Broadcaster,
         if not debug:
             settings = settings.override(app={"debug": False})
         app = App(project, settings)
+        if previous is not None and app.route_loader is not None:
+            app.route_loader.adopt(previous.route_loader, changed)
         app.load_routes()
         if app.settings.debug:
             app.extend(livereload_extension(broadcaster, project))
         app.freeze()
-        if first:
+        if previous is None:
             warn_unapplied_migrations(app)
         return app, app.asgi, None
     except WolfPyError as exc:
@@ -101,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     debug = not args.no_debug
     broadcaster = watch_pages(root)
     app, asgi, error = load_app(root, debug, broadcaster)
-    hot = HotSwap(root, lambda first: load_app(root, debug, broadcaster, first),
+    hot = HotSwap(root, lambda previous, changed: load_app(root, debug, broadcaster, previous, changed),
                   lambda message: error_app(message, broadcaster), broadcaster, app, asgi)
     count = len(app.routes) if app is not None else 0
     if error:

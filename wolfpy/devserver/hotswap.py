@@ -3,7 +3,8 @@
 The watcher (the parent) sends one JSON line on the child's stdin per batch of changed
 route files. The child builds a new App from the project as it now is (a fresh scan of
 ``routes/``, so added, deleted and renamed files are right too) next to the one that
-serves, then swaps it in with one assignment on the event loop: a request in flight
+serves, importing only the changed files again (the other route modules are reused as
+they are), then swaps it in with one assignment on the event loop: a request in flight
 finishes on the App it started on, the next one sees the new App whole. Open pages are
 told to reload through the live-reload stream.
 
@@ -29,8 +30,9 @@ from ..routing.loader import ModuleLoader
 
 RESTART_EXIT = 75  # the child's exit code for "start me again": a change it cannot reload in place
 
-# first load? -> (the App or None, its ASGI app or an error page, the load error or None)
-Loader = Callable[[bool], "tuple[Any, Any, str | None]"]
+# (the App serving or None, the changed files) -> (the new App or None, its ASGI app or an
+# error page, the load error or None)
+Loader = Callable[[Any, "tuple[str, ...]"], "tuple[Any, Any, str | None]"]
 
 
 def imported_elsewhere(paths: list[str], root: Path) -> str | None:
@@ -122,10 +124,10 @@ class HotSwap:
             return False
         started = time.perf_counter()
         try:
-            if self.app is not None:
-                self.app.unload_route_modules()  # the old App keeps its modules; sys.modules gets the new ones
+            if self.app is None:  # after a load error: every route module is imported afresh
+                ModuleLoader(self.root).unload_all()
             importlib.invalidate_caches()
-            app, asgi, error = self.load(False)
+            app, asgi, error = self.load(self.app, tuple(paths))
             assert self.loop is not None
             error = asyncio.run_coroutine_threadsafe(self._install(app, asgi, error), self.loop).result() or error
         except Exception as exc:  # noqa: BLE001 - whatever it was, a fresh process is the safe answer

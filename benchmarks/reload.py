@@ -1,12 +1,13 @@
 """Edit → first response under ``wolfpy serve``: how long a route edit takes to be served.
 
-    python benchmarks/reload.py [--edits 15] [--base /path/to/old/checkout]
+    python benchmarks/reload.py [--edits 15] [--routes 0] [--base /path/to/old/checkout]
 
 Makes a project with ``wolfpy new``, starts ``wolfpy serve`` on it (the reloading dev
 server) and edits ``routes/bench.py`` ``--edits`` times, each time changing the text its
 ``get`` returns. Per edit, the time runs from just before the file is written to the
 first HTTP response that carries the new text, polling ``GET /bench`` every 5 ms. The
-median and p90 are printed.
+median and p90 are printed. ``--routes N`` adds N more route files to the project (as
+``benchmarks/load.py`` makes them), for the cost of a reload in a large project.
 
 With ``--base``, a second server runs the same project under that checkout (its own
 copy, its own port; ``PYTHONPATH`` = that checkout) and the edits alternate between the
@@ -52,7 +53,7 @@ def _get(port: int, path: str) -> tuple[int, str]:
 class DevServer:
     """``wolfpy serve`` of one checkout on its own copy of the project."""
 
-    def __init__(self, label: str, checkout: Path, parent: Path) -> None:
+    def __init__(self, label: str, checkout: Path, parent: Path, routes: int) -> None:
         self.label = label
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("WOLFPY_")}
         self.env.update(PYTHONPATH=str(checkout), PYTHONUNBUFFERED="1", WOLFPY_APP_ALLOWED_HOSTS=HOST)
@@ -61,6 +62,11 @@ class DevServer:
         self.project = parent / label
         self.route = self.project / "routes" / "bench.py"
         self.route.write_text(ROUTE.format(marker="start"))
+        for i in range(routes):
+            folder = self.project / "routes" / f"section{i % 20}" / f"page{i}"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "[id].py").write_text(f"def get(request, id: int):\n    return {{'page': {i}, 'id': id}}\n\n\n"
+                                            f"async def post(request, id: int):\n    return {{'created': {i}}}\n")
         self.port = _free_port()
         self.log = open(parent / f"{label}.log", "wb")
         self.proc = subprocess.Popen([*cli, "serve", "--port", str(self.port)], cwd=self.project, env=self.env,
@@ -107,16 +113,17 @@ def p90(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=15)
+    parser.add_argument("--routes", type=int, default=0, help="extra route files in the project")
     parser.add_argument("--base", type=Path, help="an older checkout to compare with, interleaved")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds between edits")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wolfpy-reload-") as tmp:
-        servers = [DevServer("this", ROOT, Path(tmp))]
+        servers = [DevServer("this", ROOT, Path(tmp), args.routes)]
         if args.base is not None:
-            servers.append(DevServer("base", args.base.resolve(), Path(tmp)))
+            servers.append(DevServer("base", args.base.resolve(), Path(tmp), args.routes))
         try:
             for server in servers:
-                server.wait_for("start")
+                server.wait_for("start", timeout=120)
             time.sleep(args.settle)
             for n in range(args.edits):
                 for server in servers if n % 2 == 0 else servers[::-1]:

@@ -4,14 +4,16 @@
 
 Each measurement runs in a fresh interpreter (nothing cached in sys.modules), after
 `import wolfpy` (the framework's own import time is not the thing measured), and the
-ratio of the medians is reported. The framework runs from a copy of the checkout's
-``wolfpy`` package compiled to bytecode first, as an installed package is (what it
-imports lazily while loading is then not compiled on every run); the route files are
-not compiled beforehand: both sides compile those. With ``--base``, ``wolfpy.load()`` of an older
-checkout is measured too, in the same rotation, and the ratio base ÷ this is printed. The plain side finds the files with `os.walk` and
+ratio of the medians is reported. The plain side finds the files with `os.walk` and
 imports each with `importlib` (the least any loader must do); the WolfPy side is the
 whole `wolfpy.load()`: scanning, name checks, imports, handler binding, router
 compilation. Target: load ≤ 1.5× plain import.
+
+The framework runs from a copy of the checkout's ``wolfpy`` package compiled to bytecode
+first, as an installed package is (what it imports lazily while loading is then not
+compiled on every run); the route files are not compiled beforehand: both sides compile
+those. With ``--base``, ``wolfpy.load()`` of an older checkout is measured too, in the
+same rotation, and the ratio base ÷ this is printed.
 """
 from __future__ import annotations
 

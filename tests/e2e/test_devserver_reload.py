@@ -4,8 +4,9 @@ One reloading ``wolfpy serve`` on a ``wolfpy new`` project, driven over HTTP. A 
 answers with ``os.getpid()``, so each test can tell whether the serving process stayed
 the same (an in-process reload) or was replaced (a restart):
 
-- a route edit, a new route file, a deleted one and a template edit are served by the
-  same process; so is the fix of a route with a syntax error, after the error page;
+- a route edit, a new route file, a renamed folder of routes, a deleted route and a
+  template edit are served by the same process; so is the fix of a route with a syntax
+  error, after the error page;
 - an open live-reload stream is told to reload after an in-process reload;
 - requests made while routes are reloaded never see a half-built route table, and the
   modules of the routes that did not change are not run again;
@@ -75,15 +76,19 @@ def test_route_edit_is_served_by_the_same_process(
     assert "hello.py: reloaded in" in dev.stderr()
 
 
-def test_added_route_is_served_and_deleted_one_is_gone(dev: CliServer) -> None:
+def test_added_renamed_and_deleted_routes(dev: CliServer) -> None:
     before, restarted = pid(dev), restarts(dev)
     page = dev.project / "routes/docs_extra" / "[slug].py"
     page.parent.mkdir()
     page.write_text('def get(request, slug: str):\n    return f"page {slug}"\n')
     poll(dev.port, "/docs_extra/intro", text_is("page intro"), timeout=RELOAD_BUDGET, server=dev)
 
-    page.unlink()
-    poll(dev.port, "/docs_extra/intro", lambda r: r.status == 404, timeout=RELOAD_BUDGET, server=dev)
+    moved = page.parent.rename(dev.project / "routes/docs_moved")   # a folder renamed: its files move
+    poll(dev.port, "/docs_moved/intro", text_is("page intro"), timeout=RELOAD_BUDGET, server=dev)
+    assert get(dev.port, "/docs_extra/intro").status == 404
+
+    (moved / "[slug].py").unlink()
+    poll(dev.port, "/docs_moved/intro", lambda r: r.status == 404, timeout=RELOAD_BUDGET, server=dev)
     assert pid(dev) == before and restarts(dev) == restarted, dev.stderr()
     assert get(dev.port, "/").status == 200
 

@@ -36,6 +36,12 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliServer]:
     project = new_project(base)
     (project / "routes/pid.py").write_text(
         "import os\n\n\ndef get(request):\n    return {\"pid\": os.getpid()}\n")
+    # For the restart test: a helper, and a route that imports it and another route by name.
+    (project / "routes/_words.py").write_text('WORD = "alpha"\n')
+    (project / "routes/quote.py").write_text('def get(request):\n    return "quote one"\n')
+    (project / "routes/shout.py").write_text(
+        "from routes._words import WORD\nfrom routes.quote import get as quote\n\n\n"
+        "def get(request):\n    return WORD + ' ' + quote(request)\n")
     server = CliServer(project, base / "logs")
     try:
         server.start().wait_ready()
@@ -158,13 +164,7 @@ def test_model_edit_restarts_the_process(dev: CliServer) -> None:
 
 
 def test_helper_and_imported_route_restart_the_process(dev: CliServer) -> None:
-    helper = dev.project / "routes/_words.py"
-    helper.write_text('WORD = "alpha"\n')
-    quote = dev.project / "routes/quote.py"
-    quote.write_text('def get(request):\n    return "quote one"\n')
-    (dev.project / "routes/shout.py").write_text(
-        "from routes._words import WORD\nfrom routes.quote import get as quote\n\n\n"
-        "def get(request):\n    return WORD + ' ' + quote(request)\n")
+    helper, quote = dev.project / "routes/_words.py", dev.project / "routes/quote.py"
     poll(dev.port, "/shout", text_is("alpha quote one"), server=dev)
 
     before = pid(dev)
@@ -230,3 +230,28 @@ def test_only_the_changed_route_module_runs_again(dev: CliServer) -> None:
     stamp.write_text(stamp.read_text() + "\n# edited\n")
     poll(dev.port, "/stamp", lambda r: r.status == 200 and json.loads(r.text)["token"] != token,
          timeout=RELOAD_BUDGET, server=dev)
+
+
+def test_handlers_still_read_the_terminal(tmp_path: Path) -> None:
+    """The reload requests have a pipe of their own: what is typed into ``wolfpy serve``'s
+    terminal still reaches a handler (``breakpoint()`` in a route reads it)."""
+    import subprocess
+    from .test_devserver import wolfpy_cmd
+    project = new_project(tmp_path)
+    (project / "routes/typed.py").write_text(
+        "import sys\n\n\ndef get(request):\n    return {\"line\": sys.stdin.readline()}\n")
+    server = CliServer(project, tmp_path / "logs")
+    server._out, server._err = open(server.out_path, "wb"), open(server.err_path, "wb")
+    server.proc = subprocess.Popen([*wolfpy_cmd(), "serve", "--port", str(server.port)], cwd=project,
+                                   env=server.env, stdin=subprocess.PIPE, stdout=server._out,
+                                   stderr=server._err, start_new_session=True)
+    try:
+        assert server.proc.stdin is not None
+        server.proc.stdin.write(b"typed at the terminal\n")
+        server.proc.stdin.flush()
+        server.wait_ready()
+        reply, _ = poll(server.port, "/typed", lambda r: r.status == 200, server=server)
+        assert json.loads(reply.text) == {"line": "typed at the terminal\n"}
+    finally:
+        server.stop()
+        server.proc.stdin.close()

@@ -8,6 +8,7 @@ same way, and anything else the watcher restarts this process for.
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 from pathlib import Path
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--project", required=True)
     parser.add_argument("--url", required=True)
     parser.add_argument("--no-debug", action="store_true")
-    parser.add_argument("--control", action="store_true", help="stdin carries the watcher's reload requests")
+    parser.add_argument("--control", type=int, help="the pipe carrying the watcher's reload requests")
     args = parser.parse_args(argv)
     import uvicorn
 
@@ -118,8 +119,8 @@ def main(argv: list[str] | None = None) -> None:
     sock = socket.socket(fileno=args.fd)
     config = uvicorn.Config(hot, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
-    if args.control:
-        hot.listen(sys.stdin.buffer, server)
+    if args.control is not None:
+        hot.listen(os.fdopen(args.control, "rb"), server)
     server.run(sockets=[sock])
     if hot.restart:
         sys.exit(RESTART_EXIT)

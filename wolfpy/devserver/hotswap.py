@@ -1,7 +1,7 @@
 """In-process reload for the dev server's child: a changed route file swaps in a new App.
 
-The watcher (the parent) sends one JSON line on the child's stdin per batch of changed
-route files. The child builds a new App from the project as it now is (a fresh scan of
+The watcher (the parent) sends one JSON line through a pipe per batch of changed route
+files. The child builds a new App from the project as it now is (a fresh scan of
 ``routes/``, so added, deleted and renamed files are right too) next to the one that
 serves, importing only the changed files again (the other route modules are reused as
 they are), then swaps it in with one assignment on the event loop: a request in flight
@@ -91,7 +91,7 @@ class HotSwap:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    # -- the watcher's requests (a thread reading stdin) ------------------------------
+    # -- the watcher's requests (a thread reading the pipe) ---------------------------
     def listen(self, stream: IO[bytes], server: Any) -> threading.Thread:
         """Serve reload requests from ``stream`` in a thread; its end (the watcher is gone)
         stops ``server``."""

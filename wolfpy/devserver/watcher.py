@@ -1,7 +1,7 @@
 """The watcher (parent) process of ``wolfpy serve``: owns the listening socket, restarts the child.
 
 A changed, added or deleted route file is reloaded inside the child (the parent
-sends it the paths on its stdin, see :mod:`.hotswap`); other code changes (models/,
+sends it the paths through a pipe, see :mod:`.hotswap`); other code changes (models/,
 a helper or ``_middleware.py`` under routes/, wolfpy.toml, .env) restart the child
 process; template and static changes do neither (templates are re-read on change,
 and open pages reload through the livereload stream). This process also
@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Iterable
+from typing import IO, Any, Iterable
 
 from ..project import CONFIG_FILE
 from .hotswap import RESTART_EXIT
@@ -88,18 +88,29 @@ class Supervisor:
         self.url = url
         self.debug = debug
         self.child: subprocess.Popen[bytes] | None = None
+        self.control: IO[bytes] | None = None   # the write end of the running child's request pipe
         self.stop = threading.Event()
         # Batches of file changes from the watchers, and children that exited to be restarted.
         self.events: "queue.Queue[Any]" = queue.Queue()
 
     def start_child(self) -> None:
+        # The reload requests go through a pipe of their own: the child's stdin stays the
+        # terminal's, so breakpoint() in a handler still reads what the developer types.
+        read, write = os.pipe()
         cmd = [sys.executable, "-m", "wolfpy.devserver.child", "--fd", str(self.sock.fileno()),
-               "--project", str(self.project.root), "--url", self.url, "--control"]
+               "--project", str(self.project.root), "--url", self.url, "--control", str(read)]
         if not self.debug:
             cmd.append("--no-debug")
         env = dict(os.environ, WOLFPY_PROJECT=str(self.project.root), PYTHONDONTWRITEBYTECODE="1")
-        self.child = child = subprocess.Popen(cmd, pass_fds=(self.sock.fileno(),), cwd=self.project.root,
-                                              env=env, stdin=subprocess.PIPE)
+        try:
+            self.child = child = subprocess.Popen(cmd, pass_fds=(self.sock.fileno(), read),
+                                                  cwd=self.project.root, env=env)
+        except BaseException:
+            os.close(write)
+            raise
+        finally:
+            os.close(read)
+        self.control = os.fdopen(write, "wb")
         threading.Thread(target=self._await_child, args=(child,), name="wolfpy-child", daemon=True).start()
 
     def _await_child(self, child: "subprocess.Popen[bytes]") -> None:
@@ -108,24 +119,26 @@ class Supervisor:
 
     def reload_in_child(self, paths: list[str]) -> bool:
         """Ask the child to reload these route files in place; False if it cannot be asked."""
-        child = self.child
-        if child is None or child.stdin is None or child.poll() is not None:
+        child, control = self.child, self.control
+        if child is None or control is None or child.poll() is not None:
             return False
         try:
-            child.stdin.write(json.dumps(paths).encode() + b"\n")
-            child.stdin.flush()
+            control.write(json.dumps(paths).encode() + b"\n")
+            control.flush()
         except OSError:
             return False
         return True
 
     def stop_child(self) -> None:
         child, self.child = self.child, None
+        control, self.control = self.control, None
+        if control is not None:
+            try:
+                control.close()  # the child's end of the pipe sees EOF: it stops serving
+            except OSError:
+                pass
         if child is None or child.poll() is not None:
-            if child is not None and child.stdin is not None:
-                child.stdin.close()
             return
-        if child.stdin is not None:
-            child.stdin.close()
         child.send_signal(signal.SIGTERM)
         try:
             child.wait(timeout=3)

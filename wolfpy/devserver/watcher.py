@@ -36,10 +36,6 @@ ROOT_FILES = (CONFIG_FILE, ".env")   # the files of the project folder itself th
 STEP_MS = 10
 
 
-def needs_restart(project: Any, changes: Iterable[tuple[Any, str]]) -> bool:
-    return route_changes(project, changes) is None
-
-
 def route_changes(project: Any, changes: Iterable[tuple[Any, str]]) -> list[str] | None:
     """The changed route files (and folders) to reload in the child; None when the child must
     restart instead: models/, wolfpy.toml, .env, or a file under routes/ that is not a route

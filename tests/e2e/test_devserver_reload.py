@@ -175,7 +175,7 @@ def test_helper_and_imported_route_restart_the_process(dev: CliServer) -> None:
     quote.write_text('def get(request):\n    return "quote two"\n')
     poll(dev.port, "/shout", text_is("beta quote two"), server=dev)
     changed_pid(dev, after_helper)
-    assert "the module routes.quote imports it, restarting" in dev.stderr()
+    assert "quote.py: imported as the module routes.quote, restarting" in dev.stderr()
 
 
 def test_requests_during_reloads_see_a_whole_route_table(dev: CliServer) -> None:

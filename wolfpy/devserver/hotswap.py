@@ -119,7 +119,7 @@ class HotSwap:
         names = ", ".join(sorted({os.path.basename(p) for p in paths}))
         other = imported_elsewhere(paths, self.root)
         if other is not None:
-            print(f"  change in {names}: the module {other} imports it, restarting", file=sys.stderr, flush=True)
+            print(f"  change in {names}: imported as the module {other}, restarting", file=sys.stderr, flush=True)
             self.restart = True
             return False
         started = time.perf_counter()

@@ -60,7 +60,7 @@ class App:
         self.on_startup: list[Callable[[], Any]] = []
         self.on_shutdown: list[Callable[[], Any]] = []
         self.threads = ThreadRunner()
-        self._loader = ModuleLoader(project.root) if project is not None else None
+        self.route_loader = ModuleLoader(project.root) if project is not None else None  # its route modules
         self._frozen = False
         self._freeze_lock = threading.RLock()
         self._started = False
@@ -96,7 +96,7 @@ class App:
         root = str(self.project.root)
         if root not in sys.path:
             sys.path.insert(0, root)
-        assert self._loader is not None
+        assert self.route_loader is not None
         mw_cache: dict[str, list[Any]] = {}
         # Loading allocates many long-lived objects and no garbage: cyclic GC passes
         # during it would only re-scan what was just created.
@@ -117,12 +117,12 @@ class App:
 
     def unload_route_modules(self) -> None:
         """Forget the route modules this app imported (``wolfpy check`` lets a project go)."""
-        if self._loader is not None:
-            self._loader.unload_all()
+        if self.route_loader is not None:
+            self.route_loader.unload_all()
 
     def _load_file(self, rf: Any, mw_cache: dict[str, list[Any]]) -> None:
-        assert self._loader is not None and self.project is not None
-        module = self._loader.load(rf.path)
+        assert self.route_loader is not None and self.project is not None
+        module = self.route_loader.load(rf.path)
         endpoints = module_endpoints(module, rf.segments, rf.rel)
         websocket = getattr(module, "websocket", None)
         if not endpoints and websocket is None:
@@ -133,7 +133,7 @@ class App:
         for mw_path in rf.middleware_files:
             if mw_path not in mw_cache:
                 rel = Path(self.project.root.name, Path(mw_path).relative_to(self.project.root)).as_posix()
-                mw_cache[mw_path] = middleware_of(self._loader.load(mw_path), rel)
+                mw_cache[mw_path] = middleware_of(self.route_loader.load(mw_path), rel)
             middleware.extend(mw_cache[mw_path])
         self._add(Route(rf.name, rf.segments, rf.rel, endpoints, websocket, middleware,
                         api=bool(getattr(module, "api", False))))

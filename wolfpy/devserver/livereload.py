@@ -2,8 +2,9 @@
 
 HTML pages get a small script that opens an EventSource on
 ``/_wolfpy/livereload``. The serving process sends ``reload`` when a template
-or static file changes; when the process restarts (code changed) the stream
-drops, the browser reconnects, and the script reloads the page on reconnect.
+or static file changes, or when it has reloaded a changed route in place; when
+the process restarts (models or settings changed) the stream drops, the browser
+reconnects, and the script reloads the page on reconnect.
 When only built stylesheets changed (a rebuild of ``assets/``), it sends ``css``
 instead: the script fetches the page again and swaps the ``<link rel=stylesheet>``
 addresses for the new ones, so the page restyles without losing its state.
@@ -111,9 +112,13 @@ class Broadcaster:
     async def _watch(self) -> None:
         from watchfiles import awatch
         async for changes in awatch(*self.paths, debounce=50, step=50):
-            self.version += 1
-            self.kind = event_for(changes)
-            assert self._event is not None
+            self.notify(event_for(changes))
+
+    def notify(self, kind: str = "reload") -> None:
+        """Send ``kind`` to every open stream (on the event loop; also after an in-process reload)."""
+        self.version += 1
+        self.kind = kind
+        if self._event is not None:
             self._event.set()
             self._event = asyncio.Event()
 

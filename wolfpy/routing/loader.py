@@ -13,7 +13,7 @@ import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ..errors import RouteConflict, RouteLoadError
 from .patterns import (OPTIONAL, CATCHALL, STATIC, Segment, parse_file_segment, suggest_url_segment,
@@ -139,6 +139,7 @@ class ModuleLoader:
         self.prefix = f"_wolfpy_routes_{digest}"
         self.modules: dict[str, types.ModuleType] = {}
         self._base = os.fspath(project_root) + os.sep
+        self._count = 0  # numbers the synthetic names, so no two modules ever share one
 
     def load(self, path: Path | str) -> types.ModuleType:
         text = os.fspath(path)
@@ -148,7 +149,8 @@ class ModuleLoader:
         rel = text[len(self._base):] if text.startswith(self._base) else os.path.relpath(text, self._base)
         rel = rel[:-3].replace(os.sep, "/")
         # "routes/posts/[id]" -> "routes_posts__id__<n>": unique, and readable in tracebacks.
-        name = f"{self.prefix}.{_UNSAFE.sub('_', rel)}_{len(self.modules)}"
+        name = f"{self.prefix}.{_UNSAFE.sub('_', rel)}_{self._count}"
+        self._count += 1
         spec = importlib.util.spec_from_file_location(name, text)
         if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has one
             raise RouteLoadError(f"{rel}.py: cannot be imported")
@@ -172,6 +174,18 @@ class ModuleLoader:
             _check_handler_names(module, f"{rel}.py")
         self.modules[text] = module
         return module
+
+    def adopt(self, other: "ModuleLoader", changed: Iterable[str]) -> None:
+        """Take over ``other``'s modules (of the same project), but for the ``changed`` files
+        and the files that are gone: those are forgotten, and imported afresh when loaded.
+        The dev server's in-place reload runs only the code that changed this way."""
+        drop = {os.path.abspath(p) for p in changed}
+        for path, module in other.modules.items():
+            if os.path.abspath(path) in drop or not os.path.isfile(path):
+                sys.modules.pop(module.__name__, None)
+            else:
+                self.modules[path] = module
+        self._count = max(self._count, other._count)
 
     def unload_all(self) -> None:
         for name in [n for n in sys.modules if n.startswith(self.prefix + ".")]:

@@ -14,7 +14,7 @@ from ..common import count, fail, find_project
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="Port to listen on."),
-    reload: bool = typer.Option(True, "--reload/--no-reload", help="Restart on code changes (development)."),
+    reload: bool = typer.Option(True, "--reload/--no-reload", help="Reload or restart on code changes (development)."),
     prod: bool = typer.Option(False, "--prod", help="Run gunicorn with uvicorn workers (production: debug off)."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, metavar="N", show_default=False,
                                           help="Worker processes for --prod (default: 2 × CPU cores + 1)."),

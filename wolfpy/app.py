@@ -93,9 +93,7 @@ class App:
         """
         if self.project is None:
             raise WolfPyError("load_routes() needs a project folder")
-        root = str(self.project.root)
-        if root not in sys.path:
-            sys.path.insert(0, root)
+        self.project.use_imports()
         assert self.route_loader is not None
         mw_cache: dict[str, list[Any]] = {}
         # Loading allocates many long-lived objects and no garbage: cyclic GC passes

@@ -6,10 +6,13 @@ the migration runner, the assets builder and the docs site all take a
 """
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
-from .errors import ProjectNotFound
+from .errors import ProjectNotFound, RouteLoadError
 
 CONFIG_FILE = "wolfpy.toml"
 
@@ -54,6 +57,25 @@ class Project:
     @property
     def routes(self) -> Path:
         return self.root / "routes"
+
+    def use_imports(self) -> None:
+        """Make ``import models.post`` (in route files, models and tests) find this
+        project's files: its root goes first on ``sys.path``, and a ``models`` package
+        another project (or an installed one) left in ``sys.modules`` is forgotten."""
+        root = str(self.root)
+        if root in sys.path:
+            sys.path.remove(root)
+        sys.path.insert(0, root)
+        folder = self.models
+        loaded = sys.modules.get("models")
+        if loaded is not None and str(folder) not in [str(p) for p in getattr(loaded, "__path__", [])]:
+            for name in [n for n in sys.modules if n == "models" or n.startswith("models.")]:
+                del sys.modules[name]
+        if "models" not in sys.modules and folder.is_dir():
+            try:
+                _import_models_package(folder)
+            except Exception as exc:
+                raise RouteLoadError(f"models/__init__.py: importing failed: {type(exc).__name__}: {exc}") from exc
 
     @property
     def models(self) -> Path:
@@ -105,3 +127,24 @@ class Project:
 
     def __hash__(self) -> int:
         return hash(self.root)
+
+
+def _import_models_package(folder: Path) -> None:
+    """Import ``folder`` as the package ``models`` by its location, not by a search of
+    ``sys.path``: a regular ``models`` package of another folder on the path would win
+    over this one when it has no ``__init__.py``."""
+    init = folder / "__init__.py"
+    if init.is_file():
+        spec = importlib.util.spec_from_file_location("models", init, submodule_search_locations=[str(folder)])
+    else:
+        spec = importlib.machinery.ModuleSpec("models", None, is_package=True)
+        spec.submodule_search_locations = [str(folder)]
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["models"] = module
+    try:
+        if spec.loader is not None:
+            spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["models"]
+        raise

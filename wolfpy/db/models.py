@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import importlib
-import importlib.machinery
-import importlib.util
 import math
 import os
 import re
-import sys
 from typing import Any, Iterator
 
 import peewee
@@ -93,20 +90,7 @@ def iter_model_modules(project: Any) -> Iterator[Any]:
     folder = project.models
     if not folder.is_dir():
         return
-    root = str(project.root)
-    if root in sys.path:
-        sys.path.remove(root)
-    sys.path.insert(0, root)
-    loaded = sys.modules.get("models")
-    if loaded is not None and str(folder) not in [str(p) for p in getattr(loaded, "__path__", [])]:
-        # Another project's (or an installed) `models` package: this project's must win.
-        for name in [n for n in sys.modules if n == "models" or n.startswith("models.")]:
-            del sys.modules[name]
-    if "models" not in sys.modules:
-        try:
-            _import_models_package(folder)
-        except Exception as exc:
-            raise RouteLoadError(f"models/__init__.py: importing failed: {type(exc).__name__}: {exc}") from exc
+    project.use_imports()  # another project's (or an installed) `models` package: this one's wins
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         for filename in sorted(filenames):
@@ -117,27 +101,6 @@ def iter_model_modules(project: Any) -> Iterator[Any]:
                 yield importlib.import_module(rel.replace(os.sep, "."))
             except Exception as exc:
                 raise RouteLoadError(f"{rel}.py: importing failed: {type(exc).__name__}: {exc}") from exc
-
-
-def _import_models_package(folder: Any) -> None:
-    """Import ``folder`` as the package ``models`` by its location, not by a search of
-    ``sys.path``: a regular ``models`` package of another folder on the path would win
-    over this one when it has no ``__init__.py``."""
-    init = folder / "__init__.py"
-    if init.is_file():
-        spec = importlib.util.spec_from_file_location("models", init, submodule_search_locations=[str(folder)])
-    else:
-        spec = importlib.machinery.ModuleSpec("models", None, is_package=True)
-        spec.submodule_search_locations = [str(folder)]
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["models"] = module
-    try:
-        if spec.loader is not None:
-            spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules["models"]
-        raise
 
 
 def discover_models(project: Any) -> list[type[Model]]:

@@ -19,56 +19,82 @@ class MultiDict(Mapping[str, Any]):
     is a ``KeyError`` for Python and a 400 for the client.
     """
 
-    __slots__ = ("_data",)
+    # ``_first`` maps each key to its first value (what ``[]`` and ``get`` read, in one
+    # dict lookup); ``_lists`` holds every value of the keys that have more than one, and
+    # is None when no key has (nearly every form and query string).
+    __slots__ = ("_first", "_lists")
 
     def __init__(self, items: Iterable[tuple[str, Any]] = ()) -> None:
-        data: dict[str, list[Any]] = {}
+        first: dict[str, Any] = {}
+        lists: dict[str, list[Any]] | None = None
         for key, value in items:
-            bucket = data.get(key)
+            if key not in first:
+                first[key] = value
+                continue
+            if lists is None:
+                lists = {}
+            bucket = lists.get(key)
             if bucket is None:
-                data[key] = [value]
+                lists[key] = [first[key], value]
             else:
                 bucket.append(value)
-        self._data = data
+        self._first = first
+        self._lists = lists
 
     @classmethod
     def from_lists(cls, data: dict[str, list[Any]]) -> "MultiDict":
-        """Wrap an already-grouped ``{key: [values]}`` dict (parsers build it directly)."""
+        """Wrap an already-grouped ``{key: [values]}`` dict, every list non-empty."""
         md = cls.__new__(cls)
-        md._data = data
+        md._first = {k: vs[0] for k, vs in data.items()}
+        md._lists = {k: vs for k, vs in data.items() if len(vs) > 1} or None
+        return md
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "MultiDict":
+        """Wrap a ``{key: value}`` dict, one value per key (parsers build it directly)."""
+        md = cls.__new__(cls)
+        md._first = data
+        md._lists = None
         return md
 
     def __getitem__(self, key: str) -> Any:
         try:
-            return self._data[key][0]
+            return self._first[key]
         except KeyError:
             raise BadRequestKeyError(key) from None
 
     def get(self, key: str, default: Any = None) -> Any:
-        bucket = self._data.get(key)
-        return bucket[0] if bucket else default
+        return self._first.get(key, default)
 
     def getlist(self, key: str) -> list[Any]:
-        return list(self._data.get(key, ()))
+        lists = self._lists
+        if lists is not None:
+            bucket = lists.get(key)
+            if bucket is not None:
+                return list(bucket)
+        value = self._first.get(key, _MISSING)
+        return [] if value is _MISSING else [value]
 
     def items(self, multi: bool = False) -> Any:  # type: ignore[override]
-        if multi:
-            return [(k, v) for k, vs in self._data.items() for v in vs]
-        return [(k, vs[0]) for k, vs in self._data.items()]
+        lists = self._lists
+        if multi and lists is not None:
+            return [(k, v) for k, first in self._first.items() for v in lists.get(k, (first,))]
+        return list(self._first.items())
 
     def to_dict(self, flat: bool = True) -> dict[str, Any]:
         if flat:
-            return {k: vs[0] for k, vs in self._data.items()}
-        return {k: list(vs) for k, vs in self._data.items()}
+            return dict(self._first)
+        lists = self._lists or {}
+        return {k: list(lists.get(k, (v,))) for k, v in self._first.items()}
 
     def __contains__(self, key: object) -> bool:
-        return key in self._data
+        return key in self._first
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
+        return iter(self._first)
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self._first)
 
     def __repr__(self) -> str:
         return f"MultiDict({self.items(multi=True)!r})"

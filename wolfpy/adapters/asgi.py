@@ -96,7 +96,21 @@ class ASGIIO:
         buffered = scope.get(_BODY_KEY)
         if buffered is None:
             return BodyReader.empty(limit)
+        if type(buffered) is bytes:
+            buffered = scope[_BODY_KEY] = BodyBuffer([buffered])
         return BodyReader(buffered.read, None, limit)
+
+    @staticmethod
+    def read_body(scope: Any, limit: int) -> bytes | None:
+        """The body as it came in one message (see :func:`_read_body`), when it is not
+        encoded; None for :meth:`body`'s reader to read it."""
+        buffered = scope.get(_BODY_KEY)
+        if type(buffered) is not bytes:
+            return None
+        for name, _ in scope["headers"]:
+            if name == b"content-encoding":
+                return None
+        return buffered  # type: ignore[no-any-return]
 
 
 def _first(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
@@ -138,20 +152,30 @@ def _path(scope: Any) -> str:
     return quote_path(scope["path"].encode("utf-8"))
 
 
-async def _read_body(receive: Any, limit: int) -> BodyBuffer:
+async def _read_body(receive: Any, limit: int) -> bytes | BodyBuffer:
     """The request body, received whole before dispatch: 413 as soon as it passes ``limit``,
-    moved to a spooled file once it passes :data:`~wolfpy.http.body.SPOOL` bytes."""
+    moved to a spooled file once it passes :data:`~wolfpy.http.body.SPOOL` bytes. A body
+    that comes in one message (every short one) is that message's bytes, as they are."""
+    message: Any = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        body = message.get("body", b"")
+        if len(body) > limit:
+            raise body_too_large(limit)
+        if len(body) <= SPOOL and type(body) is bytes:
+            return body
     chunks: list[bytes] = []
     size = 0
     file = None
     more = True
     try:
         while more:
-            message = await receive()
+            if message is None:
+                message = await receive()
             if message["type"] == "http.disconnect":
                 raise BadRequest(message="the client disconnected before sending the whole body")
             chunk = message.get("body", b"")
             more = message.get("more_body", False)
+            message = None
             size += len(chunk)
             if size > limit:
                 raise body_too_large(limit)
@@ -287,7 +311,7 @@ class ASGIAdapter:
             if has_body:
                 request.close()
                 buffered = scope.pop(_BODY_KEY, None)
-                if buffered is not None:
+                if buffered is not None and type(buffered) is not bytes:
                     buffered.close()
 
     async def http(self, scope: Any, receive: Any, send: Any) -> None:

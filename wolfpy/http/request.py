@@ -20,10 +20,12 @@ from .cookies import parse_cookie_header
 from .datastructures import Headers, MultiDict
 from .hosts import HostMatcher
 from .limits import DEFAULT_LIMITS, Limits
+from .urlencoded import parse_query, parse_urlencoded
 
 _EMPTY_MULTI = MultiDict()
 _PREFERS_JSON: dict[str, bool] = {}
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_URLENCODED = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,6 @@ class Request:
             if not self.query_string:
                 q = _EMPTY_MULTI
             else:
-                from .forms import parse_query
                 q = parse_query(self.query_string, self.config.limits)
             self._query = q
         return q
@@ -195,7 +196,12 @@ class Request:
             p = self._payload = _Payload()
         b = p.body
         if b is None:
-            b = p.body = self._reader().read(-1)
+            if p.stream is None:
+                # The adapter's one read of a short body of declared length, when it can.
+                b = self._io.read_body(self._src, self.config.limits.max_body_size)
+            if b is None:
+                b = self._reader().read(-1)
+            p.body = b
         return b
 
     @property
@@ -237,9 +243,10 @@ class Request:
         p = self._payload
         if p is None:
             p = self._payload = _Payload()
-        if p.form is None:
-            self._parse_form(p)
-        return p.form  # type: ignore[return-value]
+        form = p.form
+        if form is None:
+            form = self._parse_form(p)
+        return form
 
     @property
     def files(self) -> MultiDict:
@@ -251,18 +258,22 @@ class Request:
             self._parse_form(p)
         return p.files  # type: ignore[return-value]
 
-    def _parse_form(self, p: _Payload) -> None:
-        ctype = self.content_type
+    def _parse_form(self, p: _Payload) -> MultiDict:
+        ctype = self.headers.get("content-type") or ""
+        if ctype != _URLENCODED:  # what browsers send, as is: no need to normalise it
+            ctype = ctype.split(";", 1)[0].strip().lower()
         limits = self.config.limits
-        if ctype == "application/x-www-form-urlencoded":
-            from .forms import parse_urlencoded
-            p.form, p.files = parse_urlencoded(self.body, limits), _EMPTY_MULTI
-        elif ctype == "multipart/form-data":
+        if ctype == _URLENCODED:
+            p.files = _EMPTY_MULTI
+            form = p.form = parse_urlencoded(self.body, limits)
+            return form
+        if ctype == "multipart/form-data":
             from .forms import parse_multipart
             source: Any = self._reader() if p.body is None else _BytesReader(p.body)
             p.form, p.files = parse_multipart(self.headers.get("content-type", ""), source, limits)
         else:
             p.form, p.files = _EMPTY_MULTI, _EMPTY_MULTI
+        return p.form  # type: ignore[return-value]
 
     # -- per-request state -----------------------------------------------------
     @property
@@ -319,7 +330,7 @@ class Request:
         """Release uploaded files' temporary storage."""
         p = self._payload
         files = p.files if p is not None else None
-        if files:
+        if files is not None and files is not _EMPTY_MULTI and files:
             for _, upload in files.items(multi=True):
                 upload.close()
 

@@ -101,15 +101,23 @@ class ASGIIO:
         return BodyReader(buffered.read, None, limit)
 
     @staticmethod
-    def read_body(scope: Any, limit: int) -> bytes | None:
-        """The body as it came in one message (see :func:`_read_body`), when it is not
-        encoded; None for :meth:`body`'s reader to read it."""
+    def read_body(scope: Any, limit: int, content_type: str | None = None) -> bytes | None:
+        """The body as it came in one message (see :class:`ASGIAdapter`), when it is not
+        encoded and its Content-Type is ``content_type`` exactly when one is given (one
+        pass over the headers for both); None for :meth:`body`'s reader to read it."""
         buffered = scope.get(_BODY_KEY)
         if type(buffered) is not bytes:
             return None
-        for name, _ in scope["headers"]:
-            if name == b"content-encoding":
+        found = None
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                if found is not None:
+                    return None  # two: the general path joins them
+                found = value
+            elif name == b"content-encoding":
                 return None
+        if content_type is not None and (found is None or found.decode("latin-1") != content_type):
+            return None
         return buffered  # type: ignore[no-any-return]
 
 
@@ -152,17 +160,11 @@ def _path(scope: Any) -> str:
     return quote_path(scope["path"].encode("utf-8"))
 
 
-async def _read_body(receive: Any, limit: int) -> bytes | BodyBuffer:
-    """The request body, received whole before dispatch: 413 as soon as it passes ``limit``,
-    moved to a spooled file once it passes :data:`~wolfpy.http.body.SPOOL` bytes. A body
-    that comes in one message (every short one) is that message's bytes, as they are."""
-    message: Any = await receive()
-    if message["type"] == "http.request" and not message.get("more_body", False):
-        body = message.get("body", b"")
-        if len(body) > limit:
-            raise body_too_large(limit)
-        if len(body) <= SPOOL and type(body) is bytes:
-            return body
+async def _read_body(receive: Any, limit: int, message: Any) -> BodyBuffer:
+    """The rest of a request body whose first message is ``message``, received whole before
+    dispatch: 413 as soon as it passes ``limit``, moved to a spooled file once it passes
+    :data:`~wolfpy.http.body.SPOOL` bytes. (A short body in one message never comes here:
+    :class:`ASGIAdapter` keeps its bytes as they are.)"""
     chunks: list[bytes] = []
     size = 0
     file = None
@@ -271,10 +273,16 @@ class ASGIAdapter:
                 limit = limits.max_body_size
                 error = early_body_error(length, limit)
                 if error is None:
-                    try:
-                        scope[_BODY_KEY] = await _read_body(receive, limit)
-                    except HTTPError as exc:
-                        error = exc
+                    message = await receive()
+                    data = message.get("body", b"")
+                    if (message["type"] == "http.request" and not message.get("more_body", False)
+                            and type(data) is bytes and len(data) <= SPOOL and len(data) <= limit):
+                        scope[_BODY_KEY] = data  # nearly every body: one message, kept as it is
+                    else:
+                        try:
+                            scope[_BODY_KEY] = await _read_body(receive, limit, message)
+                        except HTTPError as exc:
+                            error = exc
                 if error is not None:
                     response = app.early_error(request, error)
                     close = True

@@ -112,9 +112,12 @@ class WSGIIO:
         return BodyReader(stream.read, length, limit)
 
     @staticmethod
-    def read_body(environ: Any, limit: int) -> bytes | None:
+    def read_body(environ: Any, limit: int, content_type: str | None = None) -> bytes | None:
         """The whole body in one read when it is short, of declared length and not
-        encoded (nearly every form post); None for :meth:`body`'s reader to read it."""
+        encoded (nearly every form post), and its Content-Type is ``content_type``
+        exactly when one is given; None for :meth:`body`'s reader to read it."""
+        if content_type is not None and environ.get("CONTENT_TYPE") != content_type:
+            return None
         value = environ.get("CONTENT_LENGTH")
         stream = environ.get("wsgi.input")
         if not value or stream is None or "HTTP_CONTENT_ENCODING" in environ:

@@ -11,18 +11,20 @@ _T = TypeVar("_T")
 _MISSING: Any = object()
 
 
-class MultiDict(Mapping[str, Any]):
+class MultiDict(dict[str, Any]):
     """An immutable mapping where a key may carry several values.
 
     ``md[key]`` and ``md.get(key)`` give the first value, ``md.getlist(key)`` all
     of them. A missing key raises :class:`~wolfpy.errors.BadRequestKeyError`, which
     is a ``KeyError`` for Python and a 400 for the client.
+
+    It is a dict of each key's first value, so that reading it costs what reading a
+    dict costs; every value of the keys that have more than one is in ``_lists`` (None
+    when no key has, as in nearly every form and query string). The dict methods that
+    would change it raise ``TypeError``.
     """
 
-    # ``_first`` maps each key to its first value (what ``[]`` and ``get`` read, in one
-    # dict lookup); ``_lists`` holds every value of the keys that have more than one, and
-    # is None when no key has (nearly every form and query string).
-    __slots__ = ("_first", "_lists")
+    _lists: dict[str, list[Any]] | None = None
 
     def __init__(self, items: Iterable[tuple[str, Any]] = ()) -> None:
         first: dict[str, Any] = {}
@@ -38,33 +40,22 @@ class MultiDict(Mapping[str, Any]):
                 lists[key] = [first[key], value]
             else:
                 bucket.append(value)
-        self._first = first
-        self._lists = lists
+        _dict_update(self, first)
+        if lists is not None:
+            self._lists = lists
 
     @classmethod
     def from_lists(cls, data: dict[str, list[Any]]) -> "MultiDict":
         """Wrap an already-grouped ``{key: [values]}`` dict, every list non-empty."""
-        md = cls.__new__(cls)
-        md._first = {k: vs[0] for k, vs in data.items()}
-        md._lists = {k: vs for k, vs in data.items() if len(vs) > 1} or None
-        return md
+        md = _dict_new(cls)
+        _dict_update(md, {k: vs[0] for k, vs in data.items()})
+        lists = {k: vs for k, vs in data.items() if len(vs) > 1}
+        if lists:
+            md._lists = lists
+        return md  # type: ignore[no-any-return]
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "MultiDict":
-        """Wrap a ``{key: value}`` dict, one value per key (parsers build it directly)."""
-        md = cls.__new__(cls)
-        md._first = data
-        md._lists = None
-        return md
-
-    def __getitem__(self, key: str) -> Any:
-        try:
-            return self._first[key]
-        except KeyError:
-            raise BadRequestKeyError(key) from None
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._first.get(key, default)
+    def __missing__(self, key: str) -> Any:
+        raise BadRequestKeyError(key)
 
     def getlist(self, key: str) -> list[Any]:
         lists = self._lists
@@ -72,32 +63,45 @@ class MultiDict(Mapping[str, Any]):
             bucket = lists.get(key)
             if bucket is not None:
                 return list(bucket)
-        value = self._first.get(key, _MISSING)
+        value = self.get(key, _MISSING)
         return [] if value is _MISSING else [value]
 
     def items(self, multi: bool = False) -> Any:  # type: ignore[override]
         lists = self._lists
         if multi and lists is not None:
-            return [(k, v) for k, first in self._first.items() for v in lists.get(k, (first,))]
-        return list(self._first.items())
+            return [(k, v) for k, first in _dict_items(self) for v in lists.get(k, (first,))]
+        return list(_dict_items(self))
 
     def to_dict(self, flat: bool = True) -> dict[str, Any]:
         if flat:
-            return dict(self._first)
+            return dict(_dict_items(self))
         lists = self._lists or {}
-        return {k: list(lists.get(k, (v,))) for k, v in self._first.items()}
+        return {k: list(lists.get(k, (v,))) for k, v in _dict_items(self)}
 
-    def __contains__(self, key: object) -> bool:
-        return key in self._first
+    def copy(self) -> "MultiDict":
+        md = _dict_new(MultiDict)
+        _dict_update(md, self)
+        if self._lists is not None:
+            md._lists = self._lists
+        return md  # type: ignore[no-any-return]
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._first)
-
-    def __len__(self) -> int:
-        return len(self._first)
+    def __reduce__(self) -> Any:
+        return MultiDict, (self.items(multi=True),)
 
     def __repr__(self) -> str:
         return f"MultiDict({self.items(multi=True)!r})"
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a MultiDict is read-only: make a dict of it (md.to_dict()) to change it")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    setdefault = update = pop = popitem = clear = _read_only  # type: ignore[assignment]
+
+
+# dict's own methods, for MultiDict's (whose mutators refuse) and the parsers that fill one.
+_dict_new = dict.__new__
+_dict_update = dict.update
+_dict_items = dict.items
 
 
 class Headers(Mapping[str, str]):

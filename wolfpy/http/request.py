@@ -259,10 +259,17 @@ class Request:
         return p.files  # type: ignore[return-value]
 
     def _parse_form(self, p: _Payload) -> MultiDict:
-        ctype = self.headers.get("content-type") or ""
-        if ctype != _URLENCODED:  # what browsers send, as is: no need to normalise it
-            ctype = ctype.split(";", 1)[0].strip().lower()
         limits = self.config.limits
+        if p.body is None and p.stream is None:
+            # A form as browsers send it, whose body the adapter reads in one call: one
+            # look at the headers for both.
+            body = self._io.read_body(self._src, limits.max_body_size, _URLENCODED)
+            if body is not None:
+                p.body = body
+                p.files = _EMPTY_MULTI
+                form = p.form = parse_urlencoded(body, limits)
+                return form
+        ctype = self.content_type
         if ctype == _URLENCODED:
             p.files = _EMPTY_MULTI
             form = p.form = parse_urlencoded(self.body, limits)

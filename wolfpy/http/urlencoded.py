@@ -128,6 +128,8 @@ _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b"&=\r\n")
 # One pass over the body: `+` is a space, `&` and `=` become NUL (split on afterwards),
 # and `%` becomes the `=` that starts a quoted-printable escape.
 _TO_QP = bytes.maketrans(b"+&=%", b" \x00\x00=")
+_new_form = dict.__new__
+_fill = dict.update
 
 
 def _parse_plain_form(body: bytes, max_parts: int) -> MultiDict | None:
@@ -140,9 +142,9 @@ def _parse_plain_form(body: bytes, max_parts: int) -> MultiDict | None:
     them all in one call, and the whole result is decoded as UTF-8 in one more. Each
     condition is checked, not assumed, so the result is the general parser's.
     """
-    pairs = body.count(b"&") + 1
-    if (pairs > max_parts or not body.isascii()
-            or body.translate(None, _NOT_STRUCTURE) != b"=&" * (pairs - 1) + b"="):
+    shape = body.translate(None, _NOT_STRUCTURE)
+    pairs = (len(shape) + 1) >> 1
+    if pairs > max_parts or shape != b"=&" * (pairs - 1) + b"=" or not body.isascii():
         return None
     raw = body.translate(_TO_QP)
     decoded = a2b_qp(raw)
@@ -157,9 +159,10 @@ def _parse_plain_form(body: bytes, max_parts: int) -> MultiDict | None:
     if len(flat) != 2 * pairs:  # a NUL in a key or value
         return None
     it = iter(flat)
-    first = dict(zip(it, it))
-    if len(first) == pairs:
-        return MultiDict.from_dict(first)
+    form = _new_form(MultiDict)
+    _fill(form, zip(it, it))  # dict's own update, in C
+    if len(form) == pairs:
+        return form  # type: ignore[no-any-return]
     return MultiDict(zip(flat[::2], flat[1::2]))  # a repeated key
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from wolfpy.errors import HTTPError
 from wolfpy.http.limits import DEFAULT_LIMITS, Limits
-from wolfpy.http.urlencoded import _parse_plain_form, parse_query, parse_urlencoded
+from wolfpy.http.urlencoded import parse_plain_form, parse_query, parse_urlencoded
 
 # Pieces a body is made of. What a browser sends: text, `+`, escapes (of `&`, `=`, `%`,
 # `+`, NUL, CR LF, and UTF-8, in either case).
@@ -93,7 +93,7 @@ def check(body: bytes, limits: Limits = DEFAULT_LIMITS) -> bool:
         assert (got_kind, got) == (kind, expected), body
     else:
         assert got_kind == "error" and got in expected, (body, got, expected)
-    fast = _parse_plain_form(body, limits.max_form_parts) if len(body) <= limits.max_form_field_size else None
+    fast = parse_plain_form(body, limits.max_form_parts) if len(body) <= limits.max_form_field_size else None
     if fast is not None:
         assert kind == "ok" and fast.to_dict(flat=False) == expected, body
         # MultiDict's views of it agree with the reference's order too.

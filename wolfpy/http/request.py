@@ -20,7 +20,7 @@ from .cookies import parse_cookie_header
 from .datastructures import Headers, MultiDict
 from .hosts import HostMatcher
 from .limits import DEFAULT_LIMITS, Limits
-from .urlencoded import parse_query, parse_urlencoded
+from .urlencoded import parse_plain_form, parse_query, parse_urlencoded
 
 _EMPTY_MULTI = MultiDict()
 _PREFERS_JSON: dict[str, bool] = {}
@@ -267,7 +267,12 @@ class Request:
             if body is not None:
                 p.body = body
                 p.files = _EMPTY_MULTI
-                form = p.form = parse_urlencoded(body, limits)
+                form = None
+                if len(body) <= limits.max_form_field_size:  # what parse_urlencoded tries first
+                    form = parse_plain_form(body, limits.max_form_parts)
+                if form is None:
+                    form = parse_urlencoded(body, limits)
+                p.form = form
                 return form
         ctype = self.content_type
         if ctype == _URLENCODED:

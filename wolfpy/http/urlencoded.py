@@ -3,7 +3,7 @@
 `&` is the only pair separator (never `;`, cf. Django CVE-2021-23336), `+` is a space,
 percent escapes are decoded as UTF-8 and blank values are kept; every parse has a count,
 a size and a time bound (docs/security.md). A form in the shape browsers send is parsed
-by :func:`_parse_plain_form` in a fixed number of C calls, whatever its field count;
+by :func:`parse_plain_form` in a fixed number of C calls, whatever its field count;
 anything else (and anything it is unsure of) takes the general per-field parser, which
 sets the semantics.
 """
@@ -18,7 +18,7 @@ from ..errors import BadRequest, HTTPError, PayloadTooLarge
 from .datastructures import MultiDict
 from .limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["parse_query", "parse_urlencoded"]
+__all__ = ["parse_query", "parse_urlencoded", "parse_plain_form"]
 
 
 _SEGMENT = re.compile(r"[^&]+")
@@ -101,7 +101,7 @@ def parse_urlencoded(body: bytes, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
         return MultiDict()
     max_size = limits.max_form_field_size
     if len(body) <= max_size:
-        form = _parse_plain_form(body, limits.max_form_parts)
+        form = parse_plain_form(body, limits.max_form_parts)
         return form if form is not None else _parse_small_form(body, limits.max_form_parts)
     pairs = _segments(body, limits.max_form_parts, PayloadTooLarge, "too many form fields")
     data: dict[str, list[str]] = {}
@@ -132,7 +132,7 @@ _new_form = dict.__new__
 _fill = dict.update
 
 
-def _parse_plain_form(body: bytes, max_parts: int) -> MultiDict | None:
+def parse_plain_form(body: bytes, max_parts: int) -> MultiDict | None:
     """A body in the shape browsers send, parsed in a fixed number of C calls; None for
     any other, which the general parser then reads (and refuses, when it must).
 

@@ -146,3 +146,12 @@ def test_form_content_types(client_for, ctype: str, parsed: bool) -> None:
     r = c.post("/f", content=b"a=1&b=2", headers={"content-type": ctype} if ctype else {})
     assert r.status_code == 200
     assert r.json()["form"] == ({"a": ["1"], "b": ["2"]} if parsed else {})
+
+
+def test_asgi_two_content_types_take_the_general_path(load_app) -> None:
+    """Two Content-Type fields are joined, as any repeated header is: not a form, and the
+    body is still read whole, twice alike."""
+    app = load_app(ROUTES)
+    status, got = asgi_post(app, "/f", [b"a=1"], [(b"content-type", FORM.encode())])
+    assert status == 200 and got == {"form": {}, "files": 0, "body": 3}
+    assert asgi_post(app, "/raw", [b"a=1"], [(b"content-type", FORM.encode())]) == (200, {"body": 3, "again": 3})

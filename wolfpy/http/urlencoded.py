@@ -128,6 +128,8 @@ _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b"&=\r\n")
 # One pass over the body: `+` is a space, `&` and `=` become NUL (split on afterwards),
 # and `%` becomes the `=` that starts a quoted-printable escape.
 _TO_QP = bytes.maketrans(b"+&=%", b" \x00\x00=")
+# The shape of a body of n pairs, for the common n (0 pairs: no shape matches).
+_SHAPES = [b"\xff"] + [b"=&" * (n - 1) + b"=" for n in range(1, 65)]
 _new_form = dict.__new__
 _fill = dict.update
 
@@ -144,7 +146,8 @@ def parse_plain_form(body: bytes, max_parts: int) -> MultiDict | None:
     """
     shape = body.translate(None, _NOT_STRUCTURE)
     pairs = (len(shape) + 1) >> 1
-    if pairs > max_parts or shape != b"=&" * (pairs - 1) + b"=" or not body.isascii():
+    expected = _SHAPES[pairs] if pairs < len(_SHAPES) else b"=&" * (pairs - 1) + b"="
+    if pairs > max_parts or shape != expected or not body.isascii():
         return None
     raw = body.translate(_TO_QP)
     decoded = a2b_qp(raw)

@@ -243,22 +243,8 @@ class Request:
         p = self._payload
         if p is None:
             p = self._payload = _Payload()
-        form = p.form
-        if form is None:
-            form = self._parse_form(p)
-        return form
-
-    @property
-    def files(self) -> MultiDict:
-        """Uploaded files of a multipart body: name → UploadFile."""
-        p = self._payload
-        if p is None:
-            p = self._payload = _Payload()
-        if p.files is None:
-            self._parse_form(p)
-        return p.files  # type: ignore[return-value]
-
-    def _parse_form(self, p: _Payload) -> MultiDict:
+        elif p.form is not None:
+            return p.form
         limits = self.config.limits
         if p.body is None and p.stream is None:
             # A form as browsers send it, whose body the adapter reads in one call: one
@@ -274,6 +260,19 @@ class Request:
                     form = parse_urlencoded(body, limits)
                 p.form = form
                 return form
+        return self._parse_form(p, limits)
+
+    @property
+    def files(self) -> MultiDict:
+        """Uploaded files of a multipart body: name → UploadFile."""
+        p = self._payload
+        if p is None:
+            p = self._payload = _Payload()
+        if p.files is None:
+            self._parse_form(p, self.config.limits)
+        return p.files  # type: ignore[return-value]
+
+    def _parse_form(self, p: _Payload, limits: Limits) -> MultiDict:
         ctype = self.content_type
         if ctype == _URLENCODED:
             p.files = _EMPTY_MULTI

@@ -96,7 +96,29 @@ class ASGIIO:
         buffered = scope.get(_BODY_KEY)
         if buffered is None:
             return BodyReader.empty(limit)
+        if type(buffered) is bytes:
+            buffered = scope[_BODY_KEY] = BodyBuffer([buffered])
         return BodyReader(buffered.read, None, limit)
+
+    @staticmethod
+    def read_body(scope: Any, limit: int, content_type: str | None = None) -> bytes | None:
+        """The body as it came in one message (see :class:`ASGIAdapter`), when it is not
+        encoded and its Content-Type is ``content_type`` exactly when one is given (one
+        pass over the headers for both); None for :meth:`body`'s reader to read it."""
+        buffered = scope.get(_BODY_KEY)
+        if type(buffered) is not bytes:
+            return None
+        found = None
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                if found is not None:
+                    return None  # two: the general path joins them
+                found = value
+            elif name == b"content-encoding":
+                return None
+        if content_type is not None and (found is None or found.decode("latin-1") != content_type):
+            return None
+        return buffered  # type: ignore[no-any-return]
 
 
 def _first(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
@@ -138,20 +160,24 @@ def _path(scope: Any) -> str:
     return quote_path(scope["path"].encode("utf-8"))
 
 
-async def _read_body(receive: Any, limit: int) -> BodyBuffer:
-    """The request body, received whole before dispatch: 413 as soon as it passes ``limit``,
-    moved to a spooled file once it passes :data:`~wolfpy.http.body.SPOOL` bytes."""
+async def _read_body(receive: Any, limit: int, message: Any) -> BodyBuffer:
+    """The rest of a request body whose first message is ``message``, received whole before
+    dispatch: 413 as soon as it passes ``limit``, moved to a spooled file once it passes
+    :data:`~wolfpy.http.body.SPOOL` bytes. (A short body in one message never comes here:
+    :class:`ASGIAdapter` keeps its bytes as they are.)"""
     chunks: list[bytes] = []
     size = 0
     file = None
     more = True
     try:
         while more:
-            message = await receive()
+            if message is None:
+                message = await receive()
             if message["type"] == "http.disconnect":
                 raise BadRequest(message="the client disconnected before sending the whole body")
             chunk = message.get("body", b"")
             more = message.get("more_body", False)
+            message = None
             size += len(chunk)
             if size > limit:
                 raise body_too_large(limit)
@@ -247,10 +273,16 @@ class ASGIAdapter:
                 limit = limits.max_body_size
                 error = early_body_error(length, limit)
                 if error is None:
-                    try:
-                        scope[_BODY_KEY] = await _read_body(receive, limit)
-                    except HTTPError as exc:
-                        error = exc
+                    message = await receive()
+                    data = message.get("body", b"")
+                    if (message["type"] == "http.request" and not message.get("more_body", False)
+                            and type(data) is bytes and len(data) <= SPOOL and len(data) <= limit):
+                        scope[_BODY_KEY] = data  # nearly every body: one message, kept as it is
+                    else:
+                        try:
+                            scope[_BODY_KEY] = await _read_body(receive, limit, message)
+                        except HTTPError as exc:
+                            error = exc
                 if error is not None:
                     response = app.early_error(request, error)
                     close = True
@@ -287,7 +319,7 @@ class ASGIAdapter:
             if has_body:
                 request.close()
                 buffered = scope.pop(_BODY_KEY, None)
-                if buffered is not None:
+                if buffered is not None and type(buffered) is not bytes:
                     buffered.close()
 
     async def http(self, scope: Any, receive: Any, send: Any) -> None:

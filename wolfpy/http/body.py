@@ -17,6 +17,19 @@ def body_too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(message=f"request body over the limit of {limit} bytes")
 
 
+def read_declared(read: Callable[[int], bytes], length: int) -> bytes:
+    """``length`` bytes through ``read``, fewer only if the stream ends first (a socket
+    may give less than asked); ``length`` is a declared length already checked against
+    the limit, so nothing more is read."""
+    data = read(length)
+    while len(data) < length:
+        more = read(length - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
 def _no_bytes(n: int = -1) -> bytes:
     return b""
 

@@ -11,67 +11,97 @@ _T = TypeVar("_T")
 _MISSING: Any = object()
 
 
-class MultiDict(Mapping[str, Any]):
+class MultiDict(dict[str, Any]):
     """An immutable mapping where a key may carry several values.
 
     ``md[key]`` and ``md.get(key)`` give the first value, ``md.getlist(key)`` all
     of them. A missing key raises :class:`~wolfpy.errors.BadRequestKeyError`, which
     is a ``KeyError`` for Python and a 400 for the client.
+
+    It is a dict of each key's first value, so that reading it costs what reading a
+    dict costs; every value of the keys that have more than one is in ``_lists`` (None
+    when no key has, as in nearly every form and query string). The dict methods that
+    would change it raise ``TypeError``.
     """
 
-    __slots__ = ("_data",)
+    _lists: dict[str, list[Any]] | None = None
 
     def __init__(self, items: Iterable[tuple[str, Any]] = ()) -> None:
-        data: dict[str, list[Any]] = {}
+        first: dict[str, Any] = {}
+        lists: dict[str, list[Any]] | None = None
         for key, value in items:
-            bucket = data.get(key)
+            if key not in first:
+                first[key] = value
+                continue
+            if lists is None:
+                lists = {}
+            bucket = lists.get(key)
             if bucket is None:
-                data[key] = [value]
+                lists[key] = [first[key], value]
             else:
                 bucket.append(value)
-        self._data = data
+        _dict_update(self, first)
+        if lists is not None:
+            self._lists = lists
 
     @classmethod
     def from_lists(cls, data: dict[str, list[Any]]) -> "MultiDict":
-        """Wrap an already-grouped ``{key: [values]}`` dict (parsers build it directly)."""
-        md = cls.__new__(cls)
-        md._data = data
-        return md
+        """Wrap an already-grouped ``{key: [values]}`` dict, every list non-empty."""
+        md = _dict_new(cls)
+        _dict_update(md, {k: vs[0] for k, vs in data.items()})
+        lists = {k: vs for k, vs in data.items() if len(vs) > 1}
+        if lists:
+            md._lists = lists
+        return md  # type: ignore[no-any-return]
 
-    def __getitem__(self, key: str) -> Any:
-        try:
-            return self._data[key][0]
-        except KeyError:
-            raise BadRequestKeyError(key) from None
-
-    def get(self, key: str, default: Any = None) -> Any:
-        bucket = self._data.get(key)
-        return bucket[0] if bucket else default
+    def __missing__(self, key: str) -> Any:
+        raise BadRequestKeyError(key)
 
     def getlist(self, key: str) -> list[Any]:
-        return list(self._data.get(key, ()))
+        lists = self._lists
+        if lists is not None:
+            bucket = lists.get(key)
+            if bucket is not None:
+                return list(bucket)
+        value = self.get(key, _MISSING)
+        return [] if value is _MISSING else [value]
 
     def items(self, multi: bool = False) -> Any:  # type: ignore[override]
-        if multi:
-            return [(k, v) for k, vs in self._data.items() for v in vs]
-        return [(k, vs[0]) for k, vs in self._data.items()]
+        lists = self._lists
+        if multi and lists is not None:
+            return [(k, v) for k, first in _dict_items(self) for v in lists.get(k, (first,))]
+        return list(_dict_items(self))
 
     def to_dict(self, flat: bool = True) -> dict[str, Any]:
         if flat:
-            return {k: vs[0] for k, vs in self._data.items()}
-        return {k: list(vs) for k, vs in self._data.items()}
+            return dict(_dict_items(self))
+        lists = self._lists or {}
+        return {k: list(lists.get(k, (v,))) for k, v in _dict_items(self)}
 
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
+    def copy(self) -> "MultiDict":
+        md = _dict_new(MultiDict)
+        _dict_update(md, self)
+        if self._lists is not None:
+            md._lists = self._lists
+        return md  # type: ignore[no-any-return]
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
+    def __reduce__(self) -> Any:
+        return MultiDict, (self.items(multi=True),)
 
     def __repr__(self) -> str:
         return f"MultiDict({self.items(multi=True)!r})"
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a MultiDict is read-only: make a dict of it (md.to_dict()) to change it")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    setdefault = update = pop = popitem = clear = _read_only  # type: ignore[assignment]
+
+
+# dict's own methods, for MultiDict's (whose mutators refuse) and the parsers that fill one.
+_dict_new = dict.__new__
+_dict_update = dict.update
+_dict_items = dict.items
 
 
 class Headers(Mapping[str, str]):

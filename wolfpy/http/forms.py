@@ -1,24 +1,25 @@
 """Query strings, urlencoded bodies, multipart forms and header parameters.
 
-Every parser here has a count, a size and a time bound (docs/security.md): `&` is the
-only pair separator (never `;`, cf. Django CVE-2021-23336), multipart bodies are
-streamed through python-multipart's low-level parser and never buffered whole,
-and header parameters are split by a linear scanner, not a regular expression.
+Every parser here has a count, a size and a time bound (docs/security.md): query
+strings and urlencoded bodies are :mod:`wolfpy.http.urlencoded`'s (re-exported here),
+multipart bodies are streamed through python-multipart's low-level parser and never
+buffered whole, and header parameters are split by a linear scanner, not a regular
+expression.
 """
 from __future__ import annotations
 
 import re
 import tempfile
-from typing import TYPE_CHECKING, IO, Any, Protocol
-from urllib.parse import unquote, unquote_to_bytes
+from typing import TYPE_CHECKING, IO, Protocol
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser
 
-from ..errors import BadRequest, HTTPError, PayloadTooLarge, UnsupportedMediaType
+from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from .datastructures import MultiDict, UploadFile
 from .headerparams import parse_options_header
 from .limits import DEFAULT_LIMITS, Limits
+from .urlencoded import parse_query, parse_urlencoded
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -30,152 +31,6 @@ CHUNK_SIZE = 64 * 1024
 
 class Readable(Protocol):
     def read(self, n: int, /) -> bytes: ...
-
-
-# -- query strings and urlencoded bodies ---------------------------------------------
-
-
-_SEGMENT = re.compile(r"[^&]+")
-_SEGMENT_BYTES = re.compile(rb"[^&]+")
-
-
-def _segments(text: Any, max_pairs: int, too_many: type[HTTPError], message: str) -> list[Any]:
-    """The non-empty ``&``-separated segments of ``text`` (str or bytes), at most ``max_pairs``.
-
-    Counted as they are found: past ``max_pairs`` the parse stops with ``too_many``,
-    without splitting the rest (a 16 MiB body of pairs costs no more than its first
-    thousand). Runs of empty segments are skipped in C.
-    """
-    sep = "&" if isinstance(text, str) else b"&"
-    if text.count(sep) < max_pairs:
-        return text.split(sep)  # at most max_pairs segments: the common case, in one call
-    out: list[Any] = []
-    finder = (_SEGMENT if isinstance(text, str) else _SEGMENT_BYTES).finditer(text)
-    for match in finder:
-        if len(out) == max_pairs:
-            raise too_many(message=message)
-        out.append(match.group())
-    return out
-
-
-def parse_query(qs: str, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
-    """Parse a query string into a :class:`MultiDict`.
-
-    Pairs are separated by `&` only, `+` is a space, percent escapes are decoded
-    as UTF-8, and blank values are kept (`a=&b` gives `a=''` and `b=''`). Bytes that
-    are not UTF-8 (`%FF`) and more than ``limits.max_form_parts`` pairs (found while
-    splitting) are a 400.
-    """
-    if not qs:
-        return MultiDict()
-    if "+" in qs:
-        qs = qs.replace("+", " ")
-    pairs = _segments(qs, limits.max_form_parts, BadRequest, "too many query parameters")
-    items: list[tuple[str, str]] = []
-    append = items.append
-    if "%" not in qs and qs.isascii():
-        # Fast path: nothing to decode, which is most query strings.
-        for pair in pairs:
-            if pair:
-                key, _, value = pair.partition("=")
-                append((key, value))
-        return MultiDict(items)
-    try:
-        for pair in pairs:
-            if pair:
-                key, _, value = pair.partition("=")
-                append((_query_text(key), _query_text(value)))
-    except UnicodeError:
-        raise BadRequest(message="invalid UTF-8 in the query string") from None
-    return MultiDict(items)
-
-
-def _query_text(text: str) -> str:
-    if text.isascii():
-        # unquote_to_bytes + decode is about 1.5x faster than unquote for short values.
-        return unquote_to_bytes(text).decode("utf-8") if "%" in text else text
-    try:
-        raw = text.encode("latin-1")  # what the server read off the wire, byte for byte
-    except UnicodeEncodeError:  # text made in Python (a test client), not bytes
-        value = unquote(text, errors="strict")
-        value.encode("utf-8")  # a lone surrogate is not UTF-8 either: UnicodeEncodeError
-        return value
-    return unquote_to_bytes(raw).decode("utf-8")
-
-
-def parse_urlencoded(body: bytes, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
-    """Parse an ``application/x-www-form-urlencoded`` body.
-
-    Like :func:`parse_query`, but strict: invalid UTF-8 (raw or percent-encoded)
-    is a 400, a key or value over ``limits.max_form_field_size`` bytes and more
-    than ``limits.max_form_parts`` pairs are 413s. Both limits are checked as the
-    body is parsed, before the rest of it is decoded.
-    """
-    if not body:
-        return MultiDict()
-    max_size = limits.max_form_field_size
-    if len(body) <= max_size:
-        return _parse_small_form(body, limits.max_form_parts)
-    pairs = _segments(body, limits.max_form_parts, PayloadTooLarge, "too many form fields")
-    data: dict[str, list[str]] = {}
-    try:
-        for pair in pairs:
-            if not pair:
-                continue
-            raw_key, _, raw_value = pair.partition(b"=")
-            key = _form_text(raw_key, max_size)
-            value = _form_text(raw_value, max_size)
-            bucket = data.get(key)
-            if bucket is None:
-                data[key] = [value]
-            else:
-                bucket.append(value)
-    except UnicodeDecodeError:
-        raise BadRequest(message="invalid UTF-8 in form data") from None
-    return MultiDict.from_lists(data)
-
-
-def _parse_small_form(body: bytes, max_parts: int) -> MultiDict:
-    """A body no larger than one field may be (nearly every form): no field can be over
-    the size limit, so the body is decoded once and split without per-field checks."""
-    try:
-        text = body.decode("utf-8")
-        if "+" in text:
-            text = text.replace("+", " ")
-        decode = "%" in text
-        data: dict[str, list[str]] = {}
-        for pair in _segments(text, max_parts, PayloadTooLarge, "too many form fields"):
-            if not pair:
-                continue
-            key, _, value = pair.partition("=")
-            if decode:
-                if "%" in key:
-                    key = unquote_to_bytes(key).decode("utf-8")
-                if "%" in value:
-                    value = unquote_to_bytes(value).decode("utf-8")
-            bucket = data.get(key)
-            if bucket is None:
-                data[key] = [value]
-            else:
-                bucket.append(value)
-    except UnicodeDecodeError:
-        raise BadRequest(message="invalid UTF-8 in form data") from None
-    return MultiDict.from_lists(data)
-
-
-def _form_text(raw: bytes, max_size: int) -> str:
-    # Decoding only shrinks a segment, and at most threefold (%XX is one byte): a
-    # segment over 3x the limit is refused before any work on it.
-    if len(raw) > max_size:
-        if len(raw) > 3 * max_size or b"%" not in raw:
-            raise PayloadTooLarge(message="form field too large")
-    if b"+" in raw:
-        raw = raw.replace(b"+", b" ")
-    if b"%" in raw:
-        raw = unquote_to_bytes(raw)
-        if len(raw) > max_size:
-            raise PayloadTooLarge(message="form field too large")
-    return raw.decode("utf-8")
 
 
 # -- multipart -----------------------------------------------------------------------

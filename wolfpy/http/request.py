@@ -20,10 +20,12 @@ from .cookies import parse_cookie_header
 from .datastructures import Headers, MultiDict
 from .hosts import HostMatcher
 from .limits import DEFAULT_LIMITS, Limits
+from .urlencoded import parse_plain_form, parse_query, parse_urlencoded
 
 _EMPTY_MULTI = MultiDict()
 _PREFERS_JSON: dict[str, bool] = {}
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_URLENCODED = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,6 @@ class Request:
             if not self.query_string:
                 q = _EMPTY_MULTI
             else:
-                from .forms import parse_query
                 q = parse_query(self.query_string, self.config.limits)
             self._query = q
         return q
@@ -195,7 +196,12 @@ class Request:
             p = self._payload = _Payload()
         b = p.body
         if b is None:
-            b = p.body = self._reader().read(-1)
+            if p.stream is None:
+                # The adapter's one read of a short body of declared length, when it can.
+                b = self._io.read_body(self._src, self.config.limits.max_body_size)
+            if b is None:
+                b = self._reader().read(-1)
+            p.body = b
         return b
 
     @property
@@ -237,9 +243,24 @@ class Request:
         p = self._payload
         if p is None:
             p = self._payload = _Payload()
-        if p.form is None:
-            self._parse_form(p)
-        return p.form  # type: ignore[return-value]
+        elif p.form is not None:
+            return p.form
+        limits = self.config.limits
+        if p.body is None and p.stream is None:
+            # A form as browsers send it, whose body the adapter reads in one call: one
+            # look at the headers for both.
+            body = self._io.read_body(self._src, limits.max_body_size, _URLENCODED)
+            if body is not None:
+                p.body = body
+                p.files = _EMPTY_MULTI
+                form = None
+                if len(body) <= limits.max_form_field_size:  # what parse_urlencoded tries first
+                    form = parse_plain_form(body, limits.max_form_parts)
+                if form is None:
+                    form = parse_urlencoded(body, limits)
+                p.form = form
+                return form
+        return self._parse_form(p, limits)
 
     @property
     def files(self) -> MultiDict:
@@ -248,21 +269,22 @@ class Request:
         if p is None:
             p = self._payload = _Payload()
         if p.files is None:
-            self._parse_form(p)
+            self._parse_form(p, self.config.limits)
         return p.files  # type: ignore[return-value]
 
-    def _parse_form(self, p: _Payload) -> None:
+    def _parse_form(self, p: _Payload, limits: Limits) -> MultiDict:
         ctype = self.content_type
-        limits = self.config.limits
-        if ctype == "application/x-www-form-urlencoded":
-            from .forms import parse_urlencoded
-            p.form, p.files = parse_urlencoded(self.body, limits), _EMPTY_MULTI
-        elif ctype == "multipart/form-data":
+        if ctype == _URLENCODED:
+            p.files = _EMPTY_MULTI
+            form = p.form = parse_urlencoded(self.body, limits)
+            return form
+        if ctype == "multipart/form-data":
             from .forms import parse_multipart
             source: Any = self._reader() if p.body is None else _BytesReader(p.body)
             p.form, p.files = parse_multipart(self.headers.get("content-type", ""), source, limits)
         else:
             p.form, p.files = _EMPTY_MULTI, _EMPTY_MULTI
+        return p.form  # type: ignore[return-value]
 
     # -- per-request state -----------------------------------------------------
     @property
@@ -319,7 +341,7 @@ class Request:
         """Release uploaded files' temporary storage."""
         p = self._payload
         files = p.files if p is not None else None
-        if files:
+        if files is not None and files is not _EMPTY_MULTI and files:
             for _, upload in files.items(multi=True):
                 upload.close()
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The TechEmpower test types, WolfPy vs Django, Flask and FastAPI, on PostgreSQL, driven by wrk.
 
-    python benchmarks/tfb/run.py                         # everything: ~15 minutes on 2 cores
+    python benchmarks/tfb/run.py                         # everything: ~17 minutes on 2 cores
     python benchmarks/tfb/run.py --quick                 # 1 round of 2 s, no warm-up
     python benchmarks/tfb/run.py --frameworks wolfpy --tests fortunes,db --out /tmp/tfb.md
 
@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--frameworks", default=",".join(srv.FRAMEWORKS),
                     help=f"comma-separated, from {','.join(srv.FRAMEWORKS)}")
     ap.add_argument("--servers", default="gunicorn,uvicorn", help="gunicorn, uvicorn or both")
-    ap.add_argument("--duration", type=float, help="seconds per wrk run (default 5; quick 2)")
-    ap.add_argument("--rounds", type=int, help="interleaved rounds (default 3; quick 1)")
+    ap.add_argument("--duration", type=float, help="seconds per wrk run (default 4; quick 2)")
+    ap.add_argument("--rounds", type=int, help="interleaved rounds (default 5; quick 1)")
     ap.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     ap.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread",
                     help="gunicorn worker class (default gthread: threads and keep-alive)")
@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown test, framework or server: {', '.join(bad)}", file=sys.stderr)
         return 2
     srv.WORKER_CLASS = args.worker_class
-    duration = args.duration or (2.0 if args.quick else 5.0)
-    rounds = args.rounds or (1 if args.quick else 3)
+    duration = args.duration or (2.0 if args.quick else 4.0)
+    rounds = args.rounds or (1 if args.quick else 5)
 
     missing = [tool for tool, ok in (("wrk (apt-get install -y wrk)", shutil.which("wrk")),
                                      ("gunicorn", srv.importable("gunicorn")),

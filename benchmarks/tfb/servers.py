@@ -86,8 +86,9 @@ class Server:
                     "--workers", str(WORKERS), "--http", "httptools", "--loop", "uvloop",
                     "--no-access-log", "--log-level", "warning", *self.extra_args]
         cmd = [py, "-m", "gunicorn", self.target, "--bind", f"{HOST}:{self.port}", "--workers", str(WORKERS),
-               "--worker-class", WORKER_CLASS, "--threads", str(THREADS), "--log-level", "warning",
-               *self.extra_args]
+               "--worker-class", WORKER_CLASS, "--log-level", "warning", *self.extra_args]
+        if WORKER_CLASS == "gthread":  # (gunicorn turns sync into gthread when given threads)
+            cmd += ["--threads", str(THREADS)]
         if _gunicorn_has_control_socket():
             cmd.append("--no-control-socket")
         return cmd

@@ -1,5 +1,6 @@
 """The TechEmpower comparison keeps working for WolfPy: a quick run of benchmarks/tfb/run.py
-starts WolfPy under gunicorn and uvicorn (with and without its default middleware) on a
+starts WolfPy under gunicorn and uvicorn (with and without its default middleware) and as
+`wolfpy serve --prod` runs it, on a
 PostgreSQL database of its own, checks all six test types against the rules, times them
 with wrk and writes the results file."""
 from __future__ import annotations
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ["json", "db", "queries", "fortunes", "updates", "plaintext"]
 SERVERS = ["WolfPy (default mw) / gunicorn", "WolfPy (default mw) / uvicorn",
-           "WolfPy (no mw) / gunicorn", "WolfPy (no mw) / uvicorn"]
+           "WolfPy (default mw) / serve --prod", "WolfPy (no mw) / gunicorn", "WolfPy (no mw) / uvicorn"]
 
 
 def _drop(server_url: str, name: str) -> None:

@@ -62,7 +62,7 @@ def wrk_version() -> str:
 
 def peers(s: srv.Server, servers: list[srv.Server]) -> list[srv.Server]:
     """The other frameworks of ``s``'s class, in the same middleware variant where they have two."""
-    return [p for p in servers if p.server == s.server and p.framework != s.framework
+    return [p for p in servers if p.klass == s.klass and p.framework != s.framework
             and (p.framework not in VARIANTS or p.middleware == s.middleware)]
 
 
@@ -103,6 +103,8 @@ def render(servers: list[srv.Server], tests: list[str], results: dict[tuple[str,
         "the framework sets one (Flask's SQLAlchemy, FastAPI's asyncpg), WolfPy's pool and Django's "
         "persistent connections open one per thread in use",
         "- URLs: " + ", ".join(f"{t} `{PATHS[t]}`" for t in tests),
+        "- `serve --prod`: WolfPy served by the command `wolfpy serve --prod` runs: gunicorn with "
+        f"`uvicorn_worker.UvicornWorker` workers ({srv.WORKERS}), in the ASGI class",
         "- `Server` and `Date` headers come from gunicorn and uvicorn for every framework", "",
         "## Verification", "",
         "Every answer is checked against the rules before it is timed; a failed cell is not timed.", "",
@@ -156,6 +158,7 @@ def targets(servers: list[srv.Server], tests: list[str], results: dict[tuple[str
             rows.append(f"| {what} | {value:.2f}× | {vs} {target:.2f}× | {'PASS' if value >= target else 'FAIL'} |")
 
     wg, wu = "WolfPy (default mw) / gunicorn", "WolfPy (default mw) / uvicorn"
+    wp = "WolfPy (default mw) / serve --prod"
     if "fortunes" in tests:
         add("fortunes, gunicorn, default mw: WolfPy ÷ Django",
             ratio(_get(results, wg, "fortunes"), [_get(results, "Django (default mw) / gunicorn", "fortunes")]), 1.5)
@@ -163,15 +166,18 @@ def targets(servers: list[srv.Server], tests: list[str], results: dict[tuple[str
             ratio(_get(results, wg, "fortunes"), [_get(results, "Flask / gunicorn", "fortunes")]), 1.4)
         add("fortunes, uvicorn: WolfPy (default mw) ÷ FastAPI",
             ratio(_get(results, wu, "fortunes"), [_get(results, "FastAPI / uvicorn", "fortunes")]), 1.5)
+        if by_key.get(wp):
+            add("fortunes, `wolfpy serve --prod`: WolfPy (default mw) ÷ FastAPI (uvicorn)",
+                ratio(_get(results, wp, "fortunes"), [_get(results, "FastAPI / uvicorn", "fortunes")]), 1.5)
     for t in ("db", "updates"):
         if t not in tests:
             continue
-        for key in (wg, wu):
+        for key in (wg, wu, wp):
             s = by_key.get(key)
             if s is None:
                 continue
             others = [_get(results, p.key, t) for p in peers(s, servers)]
-            add(f"{t}, {s.server}: WolfPy (default mw) ÷ best peer",
+            add(f"{t}, {s.server_name}: WolfPy (default mw) ÷ best peer",
                 ratio(_get(results, key, t), [o for o in others if o]) if any(others) else None, 1.0)
     share_rows = []
     for t in tests:

@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tests", default=",".join(TESTS), help=f"comma-separated, from {','.join(TESTS)}")
     ap.add_argument("--frameworks", default=",".join(srv.FRAMEWORKS),
                     help=f"comma-separated, from {','.join(srv.FRAMEWORKS)}")
-    ap.add_argument("--servers", default="gunicorn,uvicorn", help="gunicorn, uvicorn or both")
+    ap.add_argument("--servers", default="gunicorn,uvicorn,prod",
+                    help="from gunicorn (WSGI), uvicorn (ASGI), prod (WolfPy as `wolfpy serve --prod` runs it: "
+                         "gunicorn with uvicorn workers); default all three")
     ap.add_argument("--duration", type=float, help="seconds per wrk run (default 4; quick 2)")
     ap.add_argument("--rounds", type=int, help="interleaved rounds (default 5; quick 1)")
     ap.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
@@ -77,11 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
     kinds = tuple(s.strip() for s in args.servers.split(",") if s.strip())
     bad = [t for t in tests if t not in TESTS] + [f for f in frameworks if f not in srv.FRAMEWORKS] + \
-        [k for k in kinds if k not in ("gunicorn", "uvicorn")]
+        [k for k in kinds if k not in ("gunicorn", "uvicorn", "prod")]
     if bad:
         print(f"error: unknown test, framework or server: {', '.join(bad)}", file=sys.stderr)
         return 2
     srv.WORKER_CLASS = args.worker_class
+    if "prod" in kinds and not srv.importable("uvicorn_worker"):
+        print("serve --prod skipped: uvicorn-worker not installed")
+        kinds = tuple(k for k in kinds if k != "prod")
     duration = args.duration or (2.0 if args.quick else 4.0)
     rounds = args.rounds or (1 if args.quick else 5)
 

@@ -71,9 +71,13 @@ class Server:
         return "WSGI (gunicorn)" if self.server == "gunicorn" else "ASGI (uvicorn)"
 
     @property
+    def server_name(self) -> str:
+        return "serve --prod" if self.server == "prod" else self.server
+
+    @property
     def key(self) -> str:
         """Unique per server: "WolfPy (default mw) / gunicorn"."""
-        return f"{self.label} / {self.server}"
+        return f"{self.label} / {self.server_name}"
 
     @property
     def url(self) -> str:
@@ -85,6 +89,13 @@ class Server:
             return [py, "-m", "uvicorn", self.target, "--host", HOST, "--port", str(self.port),
                     "--workers", str(WORKERS), "--http", "httptools", "--loop", "uvloop",
                     "--no-access-log", "--log-level", "warning", *self.extra_args]
+        if self.server == "prod":  # the command `wolfpy serve --prod` runs (wolfpy/cli/commands/serve.py)
+            cmd = [py, "-m", "gunicorn", self.target, "--worker-class", "uvicorn_worker.UvicornWorker",
+                   "--bind", f"{HOST}:{self.port}", "--workers", str(WORKERS), "--log-level", "warning",
+                   *self.extra_args]
+            if _gunicorn_has_control_socket():
+                cmd.append("--no-control-socket")
+            return cmd
         cmd = [py, "-m", "gunicorn", self.target, "--bind", f"{HOST}:{self.port}", "--workers", str(WORKERS),
                "--worker-class", WORKER_CLASS, "--log-level", "warning", *self.extra_args]
         if WORKER_CLASS == "gthread":  # (gunicorn turns sync into gthread when given threads)
@@ -186,7 +197,7 @@ def wolfpy_project(workdir: Path, middleware: str) -> Path:
 
 
 def make_servers(frameworks: list[str], database_url: str, workdir: Path,
-                 servers: tuple[str, ...] = ("gunicorn", "uvicorn")) -> list[Server]:
+                 servers: tuple[str, ...] = ("gunicorn", "uvicorn", "prod")) -> list[Server]:
     env = base_env(database_url)
     out: list[Server] = []
     for fw in frameworks:
@@ -200,6 +211,8 @@ def make_servers(frameworks: list[str], database_url: str, workdir: Path,
                     out.append(Server(label, "wolfpy", "gunicorn", mw, "wolfpy.wsgi:application", project, wenv))
                 if "uvicorn" in servers:
                     out.append(Server(label, "wolfpy", "uvicorn", mw, "wolfpy.asgi:application", project, wenv))
+                if "prod" in servers and mw == "default":
+                    out.append(Server(label, "wolfpy", "prod", mw, "wolfpy.asgi:application", project, wenv))
         elif fw == "django" and "gunicorn" in servers:
             for mw in ("default", "none"):
                 denv = {**env, "DJANGO_SETTINGS_MODULE": "tfbsite.settings", "TFB_MIDDLEWARE": mw}

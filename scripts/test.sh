@@ -204,6 +204,19 @@ if [[ ${WOLFPY_INSTALL_SSHD:-1} == 1 && ! -x /usr/sbin/sshd ]] && is_root && com
   fi
 fi
 
+# ----------------------------------------------------------------------------- wrk
+# tests/test_tfb_smoke.py drives real servers with wrk (benchmarks/tfb/run.py). As root,
+# install Debian's wrk when it is missing; otherwise that test skips (fails under
+# WOLFPY_REQUIRE_SERVICES=1). WOLFPY_INSTALL_WRK=0 skips this step.
+if [[ ${WOLFPY_INSTALL_WRK:-1} == 1 ]] && ! command -v wrk >/dev/null && is_root && command -v apt-get >/dev/null; then
+  say "installing wrk (apt-get) for the TechEmpower benchmark smoke test"
+  if ! { DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 update &&
+    DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 install -y --no-install-recommends wrk; } \
+    </dev/null >/dev/null 2>&1; then
+    say "WARNING: wrk could not be installed; the TechEmpower benchmark smoke test will be skipped"
+  fi
+fi
+
 # ----------------------------------------------------------------------------- pytest
 say "running: python -m pytest${*:+ $*}"
 set +e

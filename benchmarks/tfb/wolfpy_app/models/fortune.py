@@ -1,0 +1,5 @@
+from wolfpy.db import Model, TextField
+
+
+class Fortune(Model):
+    message = TextField()

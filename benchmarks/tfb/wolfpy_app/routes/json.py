@@ -1,0 +1,2 @@
+def get(request):
+    return {"message": "Hello, World!"}

@@ -134,7 +134,8 @@ def test_request_cycle_on_each_backend(blog, backend):
     assert blog.get("/posts/1").json() == {"title": "post 0", "author": "ada"}
     r = blog.get("/posts/999")
     assert r.status_code == 404 and r.json()["error"]["message"] == "BlogPost not found"
-    assert db.is_closed()  # the request's connection went back
+    if backend != "sqlite":  # SQLite keeps each thread's connection (tests/db/test_sqlite_kept_connection.py)
+        assert db.is_closed()  # the request's connection went back to the pool
 
 
 def test_sqlite_file_is_relative_to_the_project(tmp_path):

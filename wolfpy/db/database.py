@@ -123,12 +123,53 @@ def _sqlite(url: str, root: Path | str | None) -> peewee.SqliteDatabase:
 
 class _SqliteDatabase(CachedSQL, peewee.SqliteDatabase):
     """Creates the file's folder on first connect (not before: a dry run must not touch disk);
-    caches the SQL text of common query shapes (:mod:`wolfpy.db.sqlcache`)."""
+    caches the SQL text of common query shapes (:mod:`wolfpy.db.sqlcache`).
+
+    A request's connection is kept open for the next request of the same thread
+    (:meth:`release_connection`): opening one and setting its pragmas costs far more than a small
+    query. Before a kept connection serves again, the file is looked at once (``stat``):
+    a file deleted or replaced meanwhile (``wolfpy db reset``) gets a new connection.
+    """
 
     def _connect(self) -> Any:
         if self.database != ":memory:":
             Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         return super()._connect()  # type: ignore[misc]
+
+    def _initialize_connection(self, conn: Any) -> None:
+        super()._initialize_connection(conn)  # type: ignore[misc]
+        self._state.file = self._file()  # type: ignore[attr-defined]
+
+    def _file(self) -> tuple[int, int] | None:
+        if self.database == ":memory:":
+            return None
+        try:
+            st = os.stat(self.database)
+        except OSError:
+            return (-1, -1)
+        return st.st_dev, st.st_ino
+
+    def release_connection(self) -> None:
+        """The end of a request: this thread's connection stays open for its next one,
+        with what the request left uncommitted rolled back, as closing it would have."""
+        state = self._state  # type: ignore[attr-defined]
+        if state.closed:
+            return
+        if self.in_transaction():
+            self.close()   # an atomic() block left open: refused, as close() always did
+            return
+        conn = state.conn
+        if conn.in_transaction:
+            conn.rollback()
+        state.recheck = True
+
+    def cursor(self, named_cursor: Any = None) -> Any:
+        state = self._state  # type: ignore[attr-defined]
+        if getattr(state, "recheck", False):
+            state.recheck = False
+            if not state.closed and self._file() != getattr(state, "file", None):
+                self.close()   # the file was deleted or replaced: connect to the new one
+        return super().cursor(named_cursor)  # type: ignore[misc]
 
 
 def backend_name(db: peewee.Database) -> str:

@@ -44,16 +44,6 @@ class MultiDict(dict[str, Any]):
         if lists is not None:
             self._lists = lists
 
-    @classmethod
-    def from_lists(cls, data: dict[str, list[Any]]) -> "MultiDict":
-        """Wrap an already-grouped ``{key: [values]}`` dict, every list non-empty."""
-        md = _dict_new(cls)
-        _dict_update(md, {k: vs[0] for k, vs in data.items()})
-        lists = {k: vs for k, vs in data.items() if len(vs) > 1}
-        if lists:
-            md._lists = lists
-        return md  # type: ignore[no-any-return]
-
     def __missing__(self, key: str) -> Any:
         raise BadRequestKeyError(key)
 

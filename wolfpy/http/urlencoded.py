@@ -104,22 +104,15 @@ def parse_urlencoded(body: bytes, limits: Limits = DEFAULT_LIMITS) -> MultiDict:
         form = parse_plain_form(body, limits.max_form_parts)
         return form if form is not None else _parse_small_form(body, limits.max_form_parts)
     pairs = _segments(body, limits.max_form_parts, PayloadTooLarge, "too many form fields")
-    data: dict[str, list[str]] = {}
+    items: list[tuple[str, str]] = []
     try:
         for pair in pairs:
-            if not pair:
-                continue
-            raw_key, _, raw_value = pair.partition(b"=")
-            key = _form_text(raw_key, max_size)
-            value = _form_text(raw_value, max_size)
-            bucket = data.get(key)
-            if bucket is None:
-                data[key] = [value]
-            else:
-                bucket.append(value)
+            if pair:
+                raw_key, _, raw_value = pair.partition(b"=")
+                items.append((_form_text(raw_key, max_size), _form_text(raw_value, max_size)))
     except UnicodeDecodeError:
         raise BadRequest(message="invalid UTF-8 in form data") from None
-    return MultiDict.from_lists(data)
+    return MultiDict(items)
 
 
 # Every byte but the structural ones, deleted to see a body's shape: its `&` and `=` in
@@ -177,7 +170,7 @@ def _parse_small_form(body: bytes, max_parts: int) -> MultiDict:
         if "+" in text:
             text = text.replace("+", " ")
         decode = "%" in text
-        data: dict[str, list[str]] = {}
+        items: list[tuple[str, str]] = []
         for pair in _segments(text, max_parts, PayloadTooLarge, "too many form fields"):
             if not pair:
                 continue
@@ -187,14 +180,10 @@ def _parse_small_form(body: bytes, max_parts: int) -> MultiDict:
                     key = unquote_to_bytes(key).decode("utf-8")
                 if "%" in value:
                     value = unquote_to_bytes(value).decode("utf-8")
-            bucket = data.get(key)
-            if bucket is None:
-                data[key] = [value]
-            else:
-                bucket.append(value)
+            items.append((key, value))
     except UnicodeDecodeError:
         raise BadRequest(message="invalid UTF-8 in form data") from None
-    return MultiDict.from_lists(data)
+    return MultiDict(items)
 
 
 def _form_text(raw: bytes, max_size: int) -> str:

@@ -32,21 +32,17 @@ class AllowedHosts(Hooks):
         known: dict[str, bool] = {}
 
         def before(request: Any) -> Any:
-            if request.headers.get("host"):
-                value = request.host
-                ok = known.get(value)
-                if ok is None:
-                    parsed = parse_host(value)
-                    ok = parsed is not None and matcher.allows(parsed)
-                    if len(known) < KNOWN_HOSTS:
-                        known[value] = ok
-                if ok and len(request.headers.getlist("host")) < 2:
-                    return None
-            # No Host header, or an empty one: nothing to check (RFC 9112 3.2 wants a 400).
-            host = parse_host(request.host) if request.headers.get("host") else None
-            if host is not None and matcher.allows(host) and len(request.headers.getlist("host")) < 2:
+            # No Host header, or an empty one: malformed (RFC 9112 3.2 wants a 400).
+            value: str = request.host if request.headers.get("host") else ""
+            ok = known.get(value) if value else False
+            if ok is None:
+                parsed = parse_host(value)
+                ok = parsed is not None and matcher.allows(parsed)
+                if len(known) < KNOWN_HOSTS:
+                    known[value] = ok
+            if ok and len(request.headers.getlist("host")) < 2:
                 return None
-            if host is None or matcher.allows(host):   # malformed, or sent twice (RFC 9112 3.2)
+            if ok or parse_host(value) is None:   # sent twice, or malformed
                 raise BadRequest(message="invalid Host header")
             raise BadRequest(message="unknown host: add it to [app] allowed_hosts")
         self.before = before

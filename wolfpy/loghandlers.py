@@ -73,6 +73,7 @@ class _Stderr(_Shared, logging.StreamHandler):  # type: ignore[type-arg]
 
     def __init__(self) -> None:
         super().__init__()
+        self._io = threading.Lock()  # one writer of stderr at a time
         self._writer = BackgroundWriter(self._write_batch, "wolfpy-console-writer")
 
     @property  # type: ignore[override]
@@ -109,7 +110,6 @@ class _Stderr(_Shared, logging.StreamHandler):  # type: ignore[type-arg]
         self._writer.stop()
         super().close()
 
-    _io = threading.Lock()
 
 
 def _emit_queued(handler: Any, record: logging.LogRecord) -> None:

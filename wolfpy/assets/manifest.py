@@ -52,15 +52,12 @@ def resolve(app: Any, path: str) -> str:
     With debug off each answer is kept on the App (at most :data:`KEPT` of them), so a
     page's ``static_url`` calls cost a dict lookup: no ``stat`` of the manifest per call.
     """
-    kept = app.__dict__.get(_KEPT) if not app.settings.debug else None
-    if kept is not None:
-        url = kept.get(path)
-        if url is not None:
-            return url
-    url = _resolve(app, path)
-    if not app.settings.debug:
-        if kept is None:
-            kept = app.__dict__.setdefault(_KEPT, {})
+    if app.settings.debug:
+        return _resolve(app, path)
+    kept = app.__dict__.setdefault(_KEPT, {})
+    url = kept.get(path)
+    if url is None:
+        url = _resolve(app, path)
         if len(kept) < KEPT:
             kept[path] = url
     return url
